@@ -1,0 +1,354 @@
+"""List, inspect, validate and update data-action timeouts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from ._clone import action_patch_body, differences, timeout_of
+from ._errors import (
+    ConflictError,
+    InvalidInputError,
+    InvalidTimeoutError,
+    NotFoundError,
+    UnsafeWriteError,
+)
+from ._models import (
+    MAX_TIMEOUT_SECONDS,
+    MIN_TIMEOUT_SECONDS,
+    ActionDetail,
+    ActionKind,
+    DataAction,
+    UpdateResult,
+)
+from ._session import Session
+
+__all__ = [
+    "inspect_action",
+    "list_actions",
+    "read_action",
+    "update_timeout",
+    "validate_timeout",
+    "write_timeout",
+]
+
+_log = logging.getLogger("genesys_timeouts")
+
+#: The largest page the listing endpoints are known to serve.
+PAGE_SIZE = 100
+#: The most ids one listing call may filter on.
+IDS_PER_CALL = 50
+
+
+def pages(
+    session: Session, what: str, call: Callable[..., Any], **query: Any
+) -> Iterator[Mapping[str, Any]]:
+    """Every entity of a paged listing, reading until the last page.
+
+    Stops at ``pageNumber >= pageCount`` or at an empty page, whichever
+    comes first, so a listing is never cut short by a stale ``total``.
+    """
+    number = 1
+    while True:
+        _model, body = session.invoke(
+            what, call, page_size=PAGE_SIZE, page_number=number, **query
+        )
+        entities = (body or {}).get("entities") or []
+        yield from entities
+        page_count = int((body or {}).get("pageCount") or 0)
+        if not entities or number >= page_count:
+            return
+        number += 1
+
+
+def integration_types(session: Session) -> dict[str, str]:
+    """Integration id to integration type id, for every integration of the org."""
+    return {
+        entity["id"]: (entity.get("integrationType") or {}).get("id", "")
+        for entity in pages(session, "the integrations", session.integrations_api.get_integrations)
+    }
+
+
+def _action_from_raw(
+    raw: Mapping[str, Any], types: Mapping[str, str], draft_ids: Iterable[str]
+) -> DataAction:
+    integration_id = raw.get("integrationId") or ""
+    return DataAction(
+        id=raw["id"],
+        name=raw.get("name") or "",
+        category=raw.get("category") or "",
+        integration_id=integration_id,
+        version=int(raw.get("version") or 1),
+        secure=bool(raw.get("secure")),
+        kind=ActionKind.classify(raw["id"], types.get(integration_id)),
+        timeout_seconds=timeout_of(raw),
+        has_draft=raw["id"] in draft_ids,
+    )
+
+
+def _draft_ids(session: Session) -> set[str]:
+    listing = pages(
+        session,
+        "the data-action drafts",
+        session.integrations_api.get_integrations_actions_drafts,
+        include_auth_actions=True,
+    )
+    return {entity["id"] for entity in listing}
+
+
+def _timeout_matches(
+    action: DataAction,
+    equals: int | None,
+    below: int | None,
+    unset: bool,
+) -> bool:
+    if unset and action.timeout_seconds is not None:
+        return False
+    if equals is not None and action.timeout_seconds != equals:
+        return False
+
+    return below is None or action.effective_timeout_seconds < below
+
+
+def list_actions(
+    session: Session,
+    *,
+    name: str | None = None,
+    category: str | None = None,
+    integration_id: str | None = None,
+    ids: Iterable[str] | None = None,
+    timeout_equals: int | None = None,
+    timeout_below: int | None = None,
+    timeout_unset: bool = False,
+) -> Iterator[DataAction]:
+    """Yield the org's published data actions, with their timeouts.
+
+    One listing call per 100 actions (with ``includeConfig=true``), plus
+    one for the integrations and one per 100 drafts; never a call per
+    action. ``name`` matches part of the name, as the platform does;
+    ``timeout_below`` compares the effective timeout (60 s when unset).
+    Custom-authentication actions are included and marked not editable.
+    """
+    types = integration_types(session)
+    draft_ids = _draft_ids(session)
+    query: dict[str, Any] = {"include_config": True, "include_auth_actions": True}
+    if name:
+        query["name"] = name
+    if category:
+        query["category"] = category
+
+    wanted = sorted(set(ids)) if ids is not None else None
+    if wanted is not None and not wanted:
+        return
+    chunks = (
+        [wanted[i : i + IDS_PER_CALL] for i in range(0, len(wanted), IDS_PER_CALL)]
+        if wanted is not None
+        else [None]
+    )
+    for chunk in chunks:
+        if chunk is not None:
+            query["ids"] = chunk
+        listing = pages(
+            session, "the data actions", session.integrations_api.get_integrations_actions, **query
+        )
+        for raw in listing:
+            action = _action_from_raw(raw, types, draft_ids)
+            if integration_id and action.integration_id != integration_id:
+                continue
+            if _timeout_matches(action, timeout_equals, timeout_below, timeout_unset):
+                yield action
+
+
+def _check_id(action_id: object) -> str:
+    if not isinstance(action_id, str) or not action_id.strip():
+        raise InvalidInputError(
+            f"{action_id!r} is not a data-action id. Ids look like "
+            "custom_-_<uuid>; `genesys-timeouts audit` lists them."
+        )
+    return action_id.strip()
+
+
+def read_action(session: Session, action_id: str) -> dict[str, Any]:
+    """The published action exactly as the platform holds it, config and contract included."""
+    action_id = _check_id(action_id)
+    _model, raw = session.invoke(
+        f"data action {action_id}",
+        session.integrations_api.get_integrations_action,
+        action_id,
+        expand="contract",
+        include_config=True,
+    )
+    return dict(raw)
+
+
+def read_draft(session: Session, action_id: str) -> dict[str, Any] | None:
+    """The pending draft of an action as the platform holds it, or None."""
+    try:
+        _model, raw = session.invoke(
+            f"the draft of data action {action_id}",
+            session.integrations_api.get_integrations_action_draft,
+            action_id,
+            expand="contract",
+            include_config=True,
+        )
+    except NotFoundError:
+        return None
+
+    return dict(raw)
+
+
+def inspect_action(session: Session, action_id: str) -> ActionDetail:
+    """One action with its whole config and contract, and its pending draft."""
+    action_id = _check_id(action_id)
+    try:
+        raw = read_action(session, action_id)
+    except NotFoundError as exc:
+        draft = read_draft(session, action_id)
+        if draft is not None:
+            raise NotFoundError(
+                f"Data action {action_id} has never been published; only a draft "
+                "exists. Publish it in Genesys Cloud before changing its timeout.",
+                status=404,
+            ) from exc
+        raise
+
+    draft = read_draft(session, action_id)
+    types = integration_types(session)
+    action = _action_from_raw(raw, types, {action_id} if draft is not None else set())
+
+    return ActionDetail(action=action, raw=raw, draft=draft)
+
+
+def validate_timeout(action: DataAction, seconds: object) -> tuple[str, ...]:
+    """Check ``seconds`` as a new timeout for ``action``; return any warnings.
+
+    Raises :class:`InvalidTimeoutError` (also a ``ValueError``) when the
+    value is not an integer from 1 to 60, or when the action cannot take a
+    timeout. Lowering a timeout, a function action and a pending draft are
+    warnings, not errors.
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        raise InvalidTimeoutError(
+            f"A timeout must be a whole number of seconds from {MIN_TIMEOUT_SECONDS} "
+            f"to {MAX_TIMEOUT_SECONDS}, not {seconds!r}."
+        )
+    if not MIN_TIMEOUT_SECONDS <= seconds <= MAX_TIMEOUT_SECONDS:
+        raise InvalidTimeoutError(
+            f"A timeout of {seconds} s is outside what the platform accepts: "
+            f"give a whole number from {MIN_TIMEOUT_SECONDS} to {MAX_TIMEOUT_SECONDS}."
+        )
+    if not action.editable:
+        raise InvalidTimeoutError(
+            f"Data action {action.id} ({action.name}) is {action.not_editable_reason}; "
+            "its timeout cannot be set."
+        )
+
+    warnings: list[str] = []
+    if seconds < action.effective_timeout_seconds:
+        warnings.append(
+            f"{action.name}: {seconds} s is lower than its current "
+            f"{action.effective_timeout_seconds} s; calls that now succeed may time out."
+        )
+    if action.kind is ActionKind.FUNCTION:
+        warnings.append(
+            f"{action.name}: a function action also has the function's own timeout "
+            "(1 to 15 s, default 15 s), which this change does not touch."
+        )
+    if action.has_draft:
+        warnings.append(
+            f"{action.name}: an unpublished draft still holds the old timeout; "
+            "publishing that draft later would undo this change."
+        )
+
+    return tuple(warnings)
+
+
+def write_timeout(
+    session: Session, raw: Mapping[str, Any], seconds: int | None, version: int
+) -> dict[str, Any]:
+    """PATCH ``raw``'s whole config with only the timeout changed; return the new state.
+
+    Raises :class:`ConflictError` on a version mismatch; the caller decides
+    what to do. The returned object is checked against ``raw``.
+    """
+    action_id = raw["id"]
+    what = f"data action {action_id}"
+    _model, after = session.invoke(
+        what,
+        session.integrations_api.patch_integrations_action,
+        action_id,
+        action_patch_body(raw, seconds, version),
+        idempotent=False,
+    )
+    after = dict(after or {})
+    if "config" not in after:
+        after = read_action(session, action_id)
+
+    changed = differences(raw, after)
+    if changed:
+        raise UnsafeWriteError(
+            f"After setting the timeout of {what} ({raw.get('name')}), the platform's copy "
+            f"also differs in {', '.join(changed)}. Check the action in Genesys Cloud; "
+            "the before-image is in the journal or the log.",
+            changed,
+        )
+    _log.info(
+        "timeout of %s changed from %s to %s (version %s -> %s)",
+        action_id,
+        timeout_of(raw),
+        seconds,
+        version,
+        after.get("version"),
+        extra={"event": "timeout_changed", "action_id": action_id, "to": seconds},
+    )
+
+    return after
+
+
+def _conflict(action_id: str, before: Mapping[str, Any], now: Mapping[str, Any]) -> ConflictError:
+    changed = differences(before, now, ignore=frozenset({"version"})) or ("its version moved",)
+    return ConflictError(
+        f"Data action {action_id} was changed by someone else since it was read "
+        f"(version {before.get('version')} -> {now.get('version')}; changed: "
+        f"{', '.join(changed)}). Nothing was written; read it again and decide.",
+        status=409,
+    )
+
+
+def update_timeout(
+    session: Session,
+    action: DataAction | str,
+    seconds: int,
+    *,
+    expected_version: int | None = None,
+) -> UpdateResult:
+    """Set one action's timeout, changing nothing else.
+
+    Reads the whole action, clones its config with only ``timeoutSeconds``
+    changed and writes it with the version that was read (or
+    ``expected_version``, the version seen when the change was planned).
+    Someone else's edit is never overwritten: a moved version raises
+    :class:`ConflictError` saying what changed.
+    """
+    action_id = action if isinstance(action, str) else action.id
+    detail = inspect_action(session, action_id)
+    validate_timeout(detail.action, seconds)
+    raw = detail.raw
+    version = int(raw["version"])
+    if expected_version is not None and expected_version != version:
+        raise _conflict(action_id, {**raw, "version": expected_version}, raw)
+
+    try:
+        after = write_timeout(session, raw, seconds, version)
+    except ConflictError:
+        raise _conflict(action_id, raw, read_action(session, action_id)) from None
+
+    return UpdateResult(
+        action_id=action_id,
+        name=str(raw.get("name") or ""),
+        before=timeout_of(raw),
+        after=timeout_of(after),
+        version_before=version,
+        version_after=int(after.get("version") or version + 1),
+    )
