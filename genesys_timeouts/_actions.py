@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+import attrs
+
 from ._clone import action_patch_body, differences, timeout_of
 from ._errors import (
     ConflictError,
@@ -25,6 +27,7 @@ from ._models import (
 from ._session import Session
 
 __all__ = [
+    "check_seconds",
     "inspect_action",
     "list_actions",
     "read_action",
@@ -66,7 +69,9 @@ def integration_types(session: Session) -> dict[str, str]:
     """Integration id to integration type id, for every integration of the org."""
     return {
         entity["id"]: (entity.get("integrationType") or {}).get("id", "")
-        for entity in pages(session, "the integrations", session.integrations_api.get_integrations)
+        for entity in pages(
+            session, "the integrations", session.integrations_api.get_integrations
+        )
     }
 
 
@@ -150,7 +155,10 @@ def list_actions(
         if chunk is not None:
             query["ids"] = chunk
         listing = pages(
-            session, "the data actions", session.integrations_api.get_integrations_actions, **query
+            session,
+            "the data actions",
+            session.integrations_api.get_integrations_actions,
+            **query,
         )
         for raw in listing:
             action = _action_from_raw(raw, types, draft_ids)
@@ -220,13 +228,11 @@ def inspect_action(session: Session, action_id: str) -> ActionDetail:
     return ActionDetail(action=action, raw=raw, draft=draft)
 
 
-def validate_timeout(action: DataAction, seconds: object) -> tuple[str, ...]:
-    """Check ``seconds`` as a new timeout for ``action``; return any warnings.
+def check_seconds(seconds: object) -> int:
+    """Return ``seconds`` if it is an integer from 1 to 60, else raise.
 
-    Raises :class:`InvalidTimeoutError` (also a ``ValueError``) when the
-    value is not an integer from 1 to 60, or when the action cannot take a
-    timeout. Lowering a timeout, a function action and a pending draft are
-    warnings, not errors.
+    Bools, floats and strings are refused, even ``10.0`` or ``"10"``: a
+    timeout is a whole number of seconds and the caller should say so.
     """
     if isinstance(seconds, bool) or not isinstance(seconds, int):
         raise InvalidTimeoutError(
@@ -238,6 +244,19 @@ def validate_timeout(action: DataAction, seconds: object) -> tuple[str, ...]:
             f"A timeout of {seconds} s is outside what the platform accepts: "
             f"give a whole number from {MIN_TIMEOUT_SECONDS} to {MAX_TIMEOUT_SECONDS}."
         )
+
+    return seconds
+
+
+def validate_timeout(action: DataAction, seconds: object) -> tuple[str, ...]:
+    """Check ``seconds`` as a new timeout for ``action``; return any warnings.
+
+    Raises :class:`InvalidTimeoutError` (also a ``ValueError``) when the
+    value is not an integer from 1 to 60, or when the action cannot take a
+    timeout. Lowering a timeout, a function action and a pending draft are
+    warnings, not errors.
+    """
+    seconds = check_seconds(seconds)
     if not action.editable:
         raise InvalidTimeoutError(
             f"Data action {action.id} ({action.name}) is {action.not_editable_reason}; "
@@ -306,8 +325,12 @@ def write_timeout(
     return after
 
 
-def _conflict(action_id: str, before: Mapping[str, Any], now: Mapping[str, Any]) -> ConflictError:
-    changed = differences(before, now, ignore=frozenset({"version"})) or ("its version moved",)
+def _conflict(
+    action_id: str, before: Mapping[str, Any], now: Mapping[str, Any]
+) -> ConflictError:
+    changed = differences(before, now, ignore=frozenset({"version"})) or (
+        "its version moved",
+    )
     return ConflictError(
         f"Data action {action_id} was changed by someone else since it was read "
         f"(version {before.get('version')} -> {now.get('version')}; changed: "
@@ -325,16 +348,23 @@ def update_timeout(
 ) -> UpdateResult:
     """Set one action's timeout, changing nothing else.
 
-    Reads the whole action, clones its config with only ``timeoutSeconds``
+    Reads the whole action (one GET), clones its config with only ``timeoutSeconds``
     changed and writes it with the version that was read (or
     ``expected_version``, the version seen when the change was planned).
     Someone else's edit is never overwritten: a moved version raises
     :class:`ConflictError` saying what changed.
     """
-    action_id = action if isinstance(action, str) else action.id
-    detail = inspect_action(session, action_id)
-    validate_timeout(detail.action, seconds)
-    raw = detail.raw
+    check_seconds(seconds)
+    action_id = _check_id(action if isinstance(action, str) else action.id)
+    raw = read_action(session, action_id)
+    current = _action_from_raw(raw, {}, set())
+    if not isinstance(action, str):
+        # The caller's value knows the integration type and drafts; the fresh
+        # read knows the current timeout and version.
+        current = attrs.evolve(
+            action, version=current.version, timeout_seconds=current.timeout_seconds
+        )
+    validate_timeout(current, seconds)
     version = int(raw["version"])
     if expected_version is not None and expected_version != version:
         raise _conflict(action_id, {**raw, "version": expected_version}, raw)

@@ -49,7 +49,9 @@ def action_patch_body(
     }
 
 
-def draft_patch_body(raw_draft: Mapping[str, Any], seconds: int | None) -> dict[str, Any]:
+def draft_patch_body(
+    raw_draft: Mapping[str, Any], seconds: int | None
+) -> dict[str, Any]:
     """The ``UpdateDraftInput`` body that changes only the timeout of a draft."""
     body: dict[str, Any] = {
         "name": raw_draft["name"],

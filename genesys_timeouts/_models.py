@@ -39,7 +39,9 @@ class ActionKind(str, enum.Enum):
     FUNCTION = "function"
 
     @classmethod
-    def classify(cls, action_id: str, integration_type: str | None = None) -> ActionKind:
+    def classify(
+        cls, action_id: str, integration_type: str | None = None
+    ) -> ActionKind:
         """Tell the kind from the action's id and its integration's type."""
         if action_id.startswith(_STATIC_PREFIX):
             return cls.STATIC

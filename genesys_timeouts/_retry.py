@@ -36,8 +36,12 @@ class RetryPolicy:
     """
 
     attempts: int = attrs.field(default=5, validator=attrs.validators.ge(1))
-    initial_wait_seconds: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
-    max_wait_seconds: float = attrs.field(default=30.0, validator=attrs.validators.ge(0))
+    initial_wait_seconds: float = attrs.field(
+        default=1.0, validator=attrs.validators.ge(0)
+    )
+    max_wait_seconds: float = attrs.field(
+        default=30.0, validator=attrs.validators.ge(0)
+    )
     max_retry_after_seconds: float = attrs.field(
         default=180.0, validator=attrs.validators.ge(0)
     )
@@ -76,8 +80,10 @@ class RetryPolicy:
             if retry_after is not None:
                 wait = float(retry_after)
             else:
-                ceiling = min(self.max_wait_seconds, self.initial_wait_seconds * 2**attempt)
-                wait = random.uniform(ceiling / 2, ceiling)  # noqa: S311  # jitter, not crypto
+                ceiling = min(
+                    self.max_wait_seconds, self.initial_wait_seconds * 2**attempt
+                )
+                wait = random.uniform(ceiling / 2, ceiling)  # jitter, not cryptography
             attempt += 1
             error = yield wait * self.wait_scale
 
@@ -93,7 +99,8 @@ def call_with_retry(
 
     def give_up(error: Exception) -> bool:
         return not (
-            isinstance(error, PlatformError) and policy.is_retryable(error, idempotent=idempotent)
+            isinstance(error, PlatformError)
+            and policy.is_retryable(error, idempotent=idempotent)
         )
 
     def log_retry(details: Any) -> None:

@@ -22,10 +22,12 @@ from urllib.parse import urlencode, urlsplit
 
 import urllib3
 from PureCloudPlatformClientV2 import (  # type: ignore[import-untyped]  # SDK is untyped
-    AbstractHttpClient,
     ApiClient,
     ArchitectApi,
     IntegrationsApi,
+)
+from PureCloudPlatformClientV2.abstract_http_client import (  # type: ignore[import-untyped]
+    AbstractHttpClient,
 )
 from PureCloudPlatformClientV2.rest import ApiException  # type: ignore[import-untyped]
 
@@ -125,7 +127,9 @@ class UrllibSender:
     def __init__(self, timeout_seconds: float) -> None:
         self._pool = urllib3.PoolManager(
             retries=False,
-            timeout=urllib3.Timeout(connect=min(10.0, timeout_seconds), read=timeout_seconds),
+            timeout=urllib3.Timeout(
+                connect=min(10.0, timeout_seconds), read=timeout_seconds
+            ),
         )
 
     def __call__(
@@ -204,7 +208,11 @@ def translate(exc: Any, what: str) -> PlatformError:
     correlation_id = header(exc, "ININ-Correlation-Id") or body.get("contextId")
     platform_says = body.get("message") or exc.reason or "no message"
     suffix = f" (HTTP {status}, code {code or 'none'}, correlation id {correlation_id or 'none'})"
-    kwargs: dict[str, Any] = {"status": status, "code": code, "correlation_id": correlation_id}
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "code": code,
+        "correlation_id": correlation_id,
+    }
 
     if status == 401:
         message = (
@@ -220,7 +228,9 @@ def translate(exc: Any, what: str) -> PlatformError:
         )
         return PermissionDeniedError(message + suffix, **kwargs)
     if status == 404:
-        message = f"{what[:1].upper()}{what[1:]} was not found in this org: {platform_says}."
+        message = (
+            f"{what[:1].upper()}{what[1:]} was not found in this org: {platform_says}."
+        )
         return NotFoundError(message + suffix, **kwargs)
     if status == 409 or (status == 400 and "does not match" in str(platform_says)):
         message = (

@@ -36,7 +36,9 @@ def _from_env(env: Mapping[str, str], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _require(value: str | None, what: str, argument: str, names: tuple[str, ...]) -> str:
+def _require(
+    value: str | None, what: str, argument: str, names: tuple[str, ...]
+) -> str:
     if value:
         return value
     raise ConfigurationError(
@@ -163,7 +165,9 @@ class Session:
                         continue
                     raise self._sdk.translate(exc, what) from exc
                 return model, self._transport.last_json
-            raise AssertionError("unreachable")  # pragma: no cover  # loop always returns
+            raise AssertionError(
+                "unreachable"
+            )  # pragma: no cover  # loop always returns
 
         return call_with_retry(self.retry, once, what=what, idempotent=idempotent)
 
@@ -189,7 +193,10 @@ def connect(
     """
     source = os.environ if env is None else env
     client_id = _require(
-        client_id or _from_env(source, ENV_CLIENT_ID), "client id", "client_id", ENV_CLIENT_ID
+        client_id or _from_env(source, ENV_CLIENT_ID),
+        "client id",
+        "client_id",
+        ENV_CLIENT_ID,
     )
     client_secret = _require(
         client_secret or _from_env(source, ENV_CLIENT_SECRET),
@@ -197,7 +204,9 @@ def connect(
         "client_secret",
         ENV_CLIENT_SECRET,
     )
-    region = _require(region or _from_env(source, ENV_REGION), "region", "region", ENV_REGION)
+    region = _require(
+        region or _from_env(source, ENV_REGION), "region", "region", ENV_REGION
+    )
     if isinstance(timeout_seconds, bool) or not (
         isinstance(timeout_seconds, int | float) and timeout_seconds > 0
     ):
