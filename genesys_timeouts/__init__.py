@@ -13,6 +13,7 @@ from ._actions import (
     update_timeout,
     validate_timeout,
 )
+from ._apply import ActionOutcome, ApplyReport, apply, resume, rollback
 from ._errors import (
     AuthenticationError,
     ConfigurationError,
@@ -26,12 +27,21 @@ from ._errors import (
     RateLimitedError,
     UnsafeWriteError,
 )
+from ._journal import Journal, JournalEntry, Outcome, default_journal_path
 from ._models import (
     DEFAULT_TIMEOUT_SECONDS,
     ActionDetail,
     ActionKind,
     DataAction,
     UpdateResult,
+)
+from ._plan import (
+    Plan,
+    PlannedChange,
+    PlannedSkip,
+    Selection,
+    SkipReason,
+    plan_timeouts,
 )
 from ._regions import resolve_base_url
 from ._retry import RetryPolicy
@@ -43,6 +53,8 @@ __all__ = [
     "DEFAULT_TIMEOUT_SECONDS",
     "ActionDetail",
     "ActionKind",
+    "ActionOutcome",
+    "ApplyReport",
     "AuthenticationError",
     "ConfigurationError",
     "ConflictError",
@@ -50,18 +62,31 @@ __all__ = [
     "GenesysTimeoutsError",
     "InvalidInputError",
     "InvalidTimeoutError",
+    "Journal",
+    "JournalEntry",
     "NotFoundError",
+    "Outcome",
     "PermissionDeniedError",
+    "Plan",
+    "PlannedChange",
+    "PlannedSkip",
     "PlatformError",
     "RateLimitedError",
     "RetryPolicy",
+    "Selection",
     "Session",
+    "SkipReason",
     "UnsafeWriteError",
     "UpdateResult",
+    "apply",
     "connect",
+    "default_journal_path",
     "inspect_action",
     "list_actions",
+    "plan_timeouts",
     "resolve_base_url",
+    "resume",
+    "rollback",
     "update_timeout",
     "validate_timeout",
 ]

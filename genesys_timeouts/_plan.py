@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -34,6 +34,8 @@ __all__ = [
     "SkipReason",
     "plan_timeouts",
 ]
+
+T = TypeVar("T")
 
 #: The ``format`` key every plan document carries, so a foreign file is refused.
 PLAN_FORMAT = "genesys-timeouts/plan"
@@ -86,10 +88,16 @@ def _nonempty_text(
         raise InvalidInputError(msg)
 
 
-def _texts(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not all(isinstance(item, str) for item in value):  # type: ignore[attr-defined]  # attrs converted it to a tuple first
+def _texts(
+    _instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]
+) -> None:
+    if not all(isinstance(item, str) for item in value):
         msg = f"{attribute.name} must hold only text"
         raise InvalidInputError(msg)
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
 
 
 def _seconds(value: int | None) -> str:
@@ -211,7 +219,7 @@ class PlannedChange:
         default=False, validator=attrs.validators.instance_of(bool)
     )
     warnings: tuple[str, ...] = attrs.field(
-        default=(), converter=tuple, validator=_texts
+        default=(), converter=_str_tuple, validator=_texts
     )
 
     def describe(self) -> str:
@@ -282,7 +290,7 @@ class Plan:
     skips: tuple[PlannedSkip, ...] = attrs.field(default=(), converter=_sorted_skips)
 
     def __attrs_post_init__(self) -> None:
-        ids = [item.action_id for item in (*self.changes, *self.skips)]
+        ids = [c.action_id for c in self.changes] + [s.action_id for s in self.skips]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             msg = f"A plan lists each action once; these appear twice: {', '.join(duplicates)}"
@@ -384,9 +392,6 @@ class Plan:
 
 _CHANGE_KEYS = frozenset({"action_id", "name", "from_seconds", "to_seconds", "version"})
 _SKIP_KEYS = frozenset({"action_id", "name", "reason"})
-_SELECTION_KEYS = frozenset(
-    Selection.__attrs_attrs__.__dict__ if False else ()
-)  # see below
 
 
 def _bad_plan(problem: str) -> InvalidInputError:
@@ -413,11 +418,15 @@ def _list(value: object, where: str) -> list[Any]:
     return value
 
 
-def _built(where: str, build: Callable[[], Any]) -> Any:
+def _built(where: str, build: Callable[[], T]) -> T:
     try:
         return build()
     except (InvalidInputError, TypeError, ValueError) as exc:
         raise _bad_plan(f"{where}: {exc}") from None
+
+
+def _factory(kind: Callable[..., T], fields: Mapping[str, Any]) -> Callable[[], T]:
+    return lambda: kind(**dict(fields))
 
 
 def _plan_from_document(document: object) -> Plan:
@@ -439,13 +448,13 @@ def _plan_from_document(document: object) -> Plan:
     for number, item in enumerate(_list(root.get("changes", []), "changes"), 1):
         where = f"change {number}"
         fields = _mapping(item, where, _CHANGE_KEYS)
-        changes.append(_built(where, lambda f=fields: PlannedChange(**dict(f))))
+        changes.append(_built(where, _factory(PlannedChange, fields)))
 
     skips = []
     for number, item in enumerate(_list(root.get("skips", []), "skips"), 1):
         where = f"skip {number}"
         fields = _mapping(item, where, _SKIP_KEYS)
-        skips.append(_built(where, lambda f=fields: PlannedSkip(**dict(f))))
+        skips.append(_built(where, _factory(PlannedSkip, fields)))
 
     return _built(
         "the plan",

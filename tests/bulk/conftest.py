@@ -1,0 +1,26 @@
+"""Fixtures for the bulk-change tests: a small sandbox org and a session to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from genesys_timeouts import RetryPolicy, Session, connect
+from genesys_timeouts.sandbox import Sandbox
+
+
+@pytest.fixture
+def sb() -> Sandbox:
+    """A small org, fresh for each test because every test changes it."""
+    return Sandbox(seed=7, actions=40, flows=2, rate_limit_per_minute=None)
+
+
+@pytest.fixture
+def session(sb: Sandbox) -> Session:
+    """A session talking to ``sb`` in-process, retrying without waiting."""
+    return connect(
+        sb.client_id,
+        sb.client_secret,
+        sb.base_url,
+        wsgi_app=sb.app,
+        retry=RetryPolicy.instant(),
+    )
