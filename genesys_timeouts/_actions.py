@@ -293,14 +293,14 @@ def write_timeout(
     """
     action_id = raw["id"]
     what = f"data action {action_id}"
-    _model, after = session.invoke(
+    _model, body = session.invoke(
         what,
         session.integrations_api.patch_integrations_action,
         action_id,
         action_patch_body(raw, seconds, version),
         idempotent=False,
     )
-    after = dict(after or {})
+    after: dict[str, Any] = dict(body or {})
     if "config" not in after:
         after = read_action(session, action_id)
 

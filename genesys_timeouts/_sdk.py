@@ -21,15 +21,15 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import urllib3
-from PureCloudPlatformClientV2 import (  # type: ignore[import-untyped]  # SDK is untyped
+from PureCloudPlatformClientV2 import (
     ApiClient,
     ArchitectApi,
     IntegrationsApi,
 )
-from PureCloudPlatformClientV2.abstract_http_client import (  # type: ignore[import-untyped]
+from PureCloudPlatformClientV2.abstract_http_client import (
     AbstractHttpClient,
 )
-from PureCloudPlatformClientV2.rest import ApiException  # type: ignore[import-untyped]
+from PureCloudPlatformClientV2.rest import ApiException
 
 from ._errors import (
     AuthenticationError,

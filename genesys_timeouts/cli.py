@@ -287,7 +287,7 @@ def print_csv(actions: Sequence[DataAction]) -> None:
 @click.option("--no-progress", is_flag=True, help="Never draw a progress bar.")
 @click.version_option(package_name="genesys-timeouts")
 @click.pass_context
-def main(ctx: click.Context, verbose: int, no_progress: bool, **options: Any) -> None:
+def main(ctx: click.Context, /, verbose: int, no_progress: bool, **options: Any) -> None:
     """Audit Genesys Cloud data-action timeouts and raise them safely."""
     level = (
         logging.WARNING
@@ -307,7 +307,7 @@ def main(ctx: click.Context, verbose: int, no_progress: bool, **options: Any) ->
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @pass_context
-def audit(context: Context, as_json: bool, as_csv: bool, **filters: Any) -> None:
+def audit(context: Context, /, as_json: bool, as_csv: bool, **filters: Any) -> None:
     """List data actions with their timeouts, and count them per value."""
     if as_json and as_csv:
         fail("choose one of --json and --csv.", EXIT_USAGE)

@@ -6,18 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bulk_helpers import (
+
+from genesys_timeouts import InvalidInputError, Session
+from genesys_timeouts._apply import apply, resume
+from genesys_timeouts._plan import Plan, Selection
+from genesys_timeouts.sandbox import Sandbox
+from tests.bulk.bulk_helpers import (
     assert_changed_once,
     make_plan,
     patches_of,
     snapshot,
     without_timeout,
 )
-
-from genesys_timeouts import InvalidInputError, Session
-from genesys_timeouts._apply import apply, resume
-from genesys_timeouts._plan import Plan, Selection
-from genesys_timeouts.sandbox import Sandbox
 
 
 def _first(plan: Plan, **where: Any) -> str:

@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from bulk_helpers import (
+
+from genesys_timeouts import RetryPolicy, connect
+from genesys_timeouts._apply import CRASH_AT_ENV, resume
+from genesys_timeouts._journal import Journal, WriteState
+from genesys_timeouts._plan import Plan, Selection
+from genesys_timeouts.sandbox import Sandbox
+from tests.bulk.bulk_helpers import (
     assert_changed_once,
     make_plan,
     patches_of,
@@ -16,12 +22,6 @@ from bulk_helpers import (
     snapshot_drafts,
     without_timeout,
 )
-
-from genesys_timeouts import RetryPolicy, connect
-from genesys_timeouts._apply import CRASH_AT_ENV, resume
-from genesys_timeouts._journal import Journal, WriteState
-from genesys_timeouts._plan import Plan, Selection
-from genesys_timeouts.sandbox import Sandbox
 
 SCRIPT = Path(__file__).with_name("crash_apply.py")
 

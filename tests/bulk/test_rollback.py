@@ -5,13 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bulk_helpers import make_plan, snapshot, snapshot_drafts, without_timeout
 
 from genesys_timeouts import InvalidInputError, Session
 from genesys_timeouts._apply import apply, resume, rollback
 from genesys_timeouts._journal import Journal
 from genesys_timeouts._plan import Selection
 from genesys_timeouts.sandbox import Sandbox
+from tests.bulk.bulk_helpers import (
+    make_plan,
+    snapshot,
+    snapshot_drafts,
+    without_timeout,
+)
 
 
 def test_rollback_after_a_partial_run(

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sandbox_helpers import Raw
 
 from genesys_timeouts.sandbox import Sandbox
+from tests.sandbox.sandbox_helpers import Raw
 
 CONSUMERS = "/api/v2/architect/dependencytracking/consumingresources"
 BUILD = "/api/v2/architect/dependencytracking/build"

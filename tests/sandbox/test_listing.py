@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from sandbox_helpers import Raw
 
 from genesys_timeouts.sandbox import Sandbox
+from tests.sandbox.sandbox_helpers import Raw
 
 ACTIONS = "/api/v2/integrations/actions"
 

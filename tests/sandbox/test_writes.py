@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sandbox_helpers import Raw, custom_ids
 
 from genesys_timeouts.sandbox import Sandbox
+from tests.sandbox.sandbox_helpers import Raw, custom_ids
 
 ACTIONS = "/api/v2/integrations/actions"
 
