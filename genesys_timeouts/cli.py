@@ -5,46 +5,46 @@ Exit codes: 0 done, 1 error, 2 bad usage or input, 3 partly done.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import logging
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
+from . import _output as output
 from ._actions import check_seconds, inspect_action, list_actions
+from ._apply import STRATEGIES, ApplyReport, apply, resume, rollback
 from ._errors import GenesysTimeoutsError, InvalidInputError
+from ._journal import Journal, default_journal_path
 from ._models import DataAction
+from ._plan import Plan, Selection, plan_timeouts
 from ._retry import RetryPolicy
 from ._session import Session, connect
+from .flows import FlowImpact, find_overrides
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
+#: The selection options that only narrow by timeout.
+_TIMEOUT_FILTERS = ("timeout_equals", "timeout_below", "timeout_unset")
 
 
 class Context:
     """What the global options chose, and the session built from them on demand."""
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, progress: bool, **options: Any) -> None:
+        self.progress = progress
         self.options = options
         self.sandbox: Any = None
         self._session: Session | None = None
 
     def session(self) -> Session:
-        """Connect once, to the sandbox or to the org the options name."""
+        """Connect once, to a fresh sandbox or to the org the options name."""
         if self._session is not None:
             return self._session
         options = self.options
@@ -77,7 +77,7 @@ pass_context = click.make_pass_decorator(Context)
 
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     """Print one paragraph to stderr and leave with ``code``."""
-    _err.print(f"error: {message}", markup=False)
+    output.err.print(f"error: {message}", markup=False)
     sys.exit(code)
 
 
@@ -92,28 +92,10 @@ def reported_errors() -> Iterator[None]:
         fail(str(exc), EXIT_ERROR)
 
 
-@contextmanager
-def progress_bar(label: str, enabled: bool) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr; yields a ``(done, total)`` callback."""
-    if not enabled or not _err.is_terminal:
-        yield lambda _done, _total: None
-        return
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=_err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
-def _timeout_option(value: str | None) -> int | None:
+def timeout_type(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> int | None:
+    """Parse a timeout typed by a person: a whole number of seconds, 1 to 60."""
     if value is None:
         return None
     try:
@@ -124,24 +106,18 @@ def _timeout_option(value: str | None) -> int | None:
         ) from None
 
 
-def timeout_type(
-    _ctx: click.Context, _param: click.Parameter, value: str | None
-) -> int | None:
-    """Parse a timeout typed by a person: a whole number of seconds, 1 to 60."""
-    return _timeout_option(value)
-
-
-def _ids(value: str | None) -> list[str] | None:
+def _ids(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
     if value is None:
         return None
     ids = [part.strip() for part in value.split(",") if part.strip()]
     if not ids:
         raise click.BadParameter("give one or more action ids, separated by commas.")
+
     return ids
 
 
 def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The options that select actions, shared by audit, set and plan."""
+    """The options that select actions, shared by audit, plan and set."""
     options = [
         click.option("--name", help="Only actions whose name contains this text."),
         click.option("--category", help="Only actions in this category."),
@@ -151,9 +127,7 @@ def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="Only actions of this integration id.",
         ),
         click.option(
-            "--ids",
-            callback=lambda _c, _p, v: _ids(v),
-            help="Only these action ids, separated by commas.",
+            "--ids", callback=_ids, help="Only these action ids, separated by commas."
         ),
         click.option(
             "--where-timeout",
@@ -178,70 +152,147 @@ def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
     ]
     for option in reversed(options):
         function = option(function)
+
+    return function
+
+
+def change_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that say how a change is written, shared by apply and set."""
+    options = [
+        click.option(
+            "--journal",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Journal file to create (default: a new one named after the run, here).",
+        ),
+        click.option(
+            "--include-drafts",
+            is_flag=True,
+            help="Also set the timeout in pending drafts (never publishing them).",
+        ),
+        click.option(
+            "--strategy",
+            type=click.Choice(STRATEGIES),
+            default="patch",
+            show_default=True,
+            help="patch: write the published action; draft: validate through a draft, then publish.",
+        ),
+        click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation."),
+        click.option(
+            "--json", "as_json", is_flag=True, help="Print the report as JSON."
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+
     return function
 
 
 def selected_actions(session: Session, filters: dict[str, Any]) -> list[DataAction]:
     """The actions the selection options pick, sorted by name."""
     actions = list(list_actions(session, **filters))
+
     return sorted(actions, key=lambda a: (a.name.lower(), a.id))
 
 
-def _timeout_text(action: DataAction) -> str:
-    if action.timeout_seconds is None:
-        return "unset (60)"
-    return str(action.timeout_seconds)
+def read_impact(
+    context: Context, actions: Sequence[DataAction], label: str
+) -> FlowImpact:
+    """The flows that use ``actions``, with a progress bar while documents are read."""
+    with output.progress_bar(label, context.progress) as update:
+        return find_overrides(context.session(), actions, progress=update)
 
 
-def print_table(actions: Sequence[DataAction]) -> None:
-    """The audit as a table, followed by a count per timeout value."""
-    table = Table(title=f"{len(actions)} data actions", title_justify="left")
-    for column in ("name", "category", "timeout s", "kind", "draft", "editable", "id"):
-        table.add_column(column, overflow="fold")
-    for action in actions:
-        table.add_row(
-            action.name,
-            action.category,
-            _timeout_text(action),
-            action.kind.value,
-            "pending" if action.has_draft else "",
-            "yes" if action.editable else "no",
-            action.id,
+def confirm(question: str, yes: bool) -> None:
+    """Ask before changing anything; leave with exit 1 on no."""
+    if yes:
+        return
+    try:
+        answer = click.confirm(question, default=False, err=True)
+    except click.Abort:
+        answer = False
+    if not answer:
+        fail("nothing was changed (answer y to go ahead, or pass --yes).", EXIT_ERROR)
+
+
+def finish(report: ApplyReport, as_json: bool) -> NoReturn:
+    """Print what a run did and leave with its exit code (3 when partly done)."""
+    if as_json:
+        output.echo_json(report.to_dict())
+    else:
+        output.out.print(report.describe(), markup=False)
+    sys.exit(report.exit_code)
+
+
+def run_apply(
+    context: Context,
+    plan: Plan,
+    *,
+    journal: Path | None,
+    include_drafts: bool,
+    strategy: str,
+    yes: bool,
+    as_json: bool,
+) -> NoReturn:
+    """Confirm, then apply ``plan`` through a new journal and report."""
+    if not plan.changes:
+        output.err.print("Nothing to change.", markup=False)
+        sys.exit(EXIT_OK)
+    confirm(f"Set the timeout of {len(plan.changes)} action(s) now?", yes)
+    path = journal or default_journal_path()
+    output.err.print(f"Journal: {path}", markup=False)
+    with reported_errors(), output.progress_bar("Applying", context.progress) as update:
+        report = apply(
+            context.session(),
+            plan,
+            journal=path,
+            include_drafts=include_drafts,
+            strategy=strategy,
+            progress=update,
         )
-    _out.print(table)
-    _out.print(timeout_counts_line(actions))
+    finish(report, as_json)
 
 
-def timeout_counts(actions: Sequence[DataAction]) -> dict[str, int]:
-    """How many actions have each timeout value, ``unset`` last."""
-    counts = Counter(
-        "unset" if a.timeout_seconds is None else str(a.timeout_seconds)
-        for a in actions
-    )
-    ordered = sorted((k for k in counts if k != "unset"), key=int)
-    if "unset" in counts:
-        ordered.append("unset")
-    return {key: counts[key] for key in ordered}
+def build_plan(
+    context: Context, to: int, filters: dict[str, Any], everything: bool
+) -> tuple[Plan, FlowImpact | None]:
+    """List the selected actions, plan the change, and read the flows it affects."""
+    if not everything and not any(filters.values()):
+        fail(
+            "say which actions to change (--where-timeout, --below, --unset, --ids, "
+            "--name, --category or --integration), or pass --all.",
+            EXIT_USAGE,
+        )
+    listing = {k: v for k, v in filters.items() if k not in _TIMEOUT_FILTERS}
+    with reported_errors():
+        where = Selection(
+            ids=filters["ids"],
+            name_contains=filters["name"],
+            timeout_equals=filters["timeout_equals"],
+            timeout_below=filters["timeout_below"],
+            timeout_unset=filters["timeout_unset"],
+        )
+        actions = selected_actions(context.session(), listing)
+        plan = plan_timeouts(actions, to=to, where=where)
+        changing = {c.action_id for c in plan.changes}
+        impact = (
+            read_impact(
+                context, [a for a in actions if a.id in changing], "Reading flows"
+            )
+            if changing
+            else None
+        )
+
+    return plan, impact
 
 
-def timeout_counts_line(actions: Sequence[DataAction]) -> str:
-    """``Timeouts: 3 s x 12, 5 s x 4, unset x 80``."""
-    parts = [
-        f"{key} x {count}" if key == "unset" else f"{key} s x {count}"
-        for key, count in timeout_counts(actions).items()
-    ]
-    return "Timeouts: " + (", ".join(parts) or "none")
-
-
-def print_csv(actions: Sequence[DataAction]) -> None:
-    """The audit as CSV on stdout."""
-    buffer = io.StringIO()
-    rows = [a.to_dict() for a in actions]
-    fields = list(rows[0]) if rows else list(DataAction.__attrs_attrs__.__dict__)
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    click.echo(buffer.getvalue(), nl=False)
+def show_plan(
+    plan: Plan, impact: FlowImpact | None, *, on_stderr: bool = False
+) -> None:
+    """The change list on stdout (stderr when stdout carries JSON), flow warnings on stderr."""
+    (output.err if on_stderr else output.out).print(plan.describe(), markup=False)
+    if impact is not None:
+        names = {c.action_id: c.name for c in plan.changes}
+        output.print_flow_warnings(names, impact, plan.to_seconds)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -268,15 +319,23 @@ def print_csv(actions: Sequence[DataAction]) -> None:
     help="Seconds to wait for each HTTP response.",
 )
 @click.option(
-    "--sandbox", is_flag=True, help="Run against a fresh in-process sandbox org."
+    "--sandbox",
+    is_flag=True,
+    help="Run against a fresh in-process sandbox org instead of Genesys Cloud.",
 )
-@click.option("--sandbox-seed", type=int, default=7, show_default=True, hidden=True)
+@click.option(
+    "--sandbox-seed",
+    type=int,
+    default=7,
+    show_default=True,
+    help="With --sandbox: the seed of the generated org.",
+)
 @click.option(
     "--sandbox-actions",
     type=click.IntRange(min=1),
     default=300,
     show_default=True,
-    hidden=True,
+    help="With --sandbox: how many data actions the org has.",
 )
 @click.option(
     "-v",
@@ -287,15 +346,25 @@ def print_csv(actions: Sequence[DataAction]) -> None:
 @click.option("--no-progress", is_flag=True, help="Never draw a progress bar.")
 @click.version_option(package_name="genesys-timeouts")
 @click.pass_context
-def main(ctx: click.Context, /, verbose: int, no_progress: bool, **options: Any) -> None:
-    """Audit Genesys Cloud data-action timeouts and raise them safely."""
-    level = (
-        logging.WARNING
-        if verbose == 0
-        else logging.INFO
-        if verbose == 1
-        else logging.DEBUG
-    )
+def main(
+    ctx: click.Context, /, verbose: int, no_progress: bool, **options: Any
+) -> None:
+    """Audit Genesys Cloud data-action timeouts and raise them safely.
+
+    Exit codes: 0 done, 1 error, 2 bad usage or input, 3 partly done.
+    """
+    if options["sandbox"] and (options["base_url"] or options["region"]):
+        # The environment may name a real org; --sandbox wins over it, but
+        # both on the command line is a mistake worth saying.
+        source = (
+            ctx.get_parameter_source("base_url"),
+            ctx.get_parameter_source("region"),
+        )
+        if click.core.ParameterSource.COMMANDLINE in source:
+            raise click.UsageError(
+                "--sandbox cannot be combined with --region or --base-url."
+            )
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     logging.basicConfig(
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
@@ -304,64 +373,254 @@ def main(ctx: click.Context, /, verbose: int, no_progress: bool, **options: Any)
 
 @main.command()
 @selection_options
+@click.option(
+    "--flows/--no-flows",
+    "with_flows",
+    default=False,
+    help="Add the flows using each action, those overriding its timeout, and the "
+    "lowest override (one dependency query per action).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @pass_context
-def audit(context: Context, /, as_json: bool, as_csv: bool, **filters: Any) -> None:
+def audit(
+    context: Context, /, with_flows: bool, as_json: bool, as_csv: bool, **filters: Any
+) -> None:
     """List data actions with their timeouts, and count them per value."""
     if as_json and as_csv:
         fail("choose one of --json and --csv.", EXIT_USAGE)
     with reported_errors():
         actions = selected_actions(context.session(), filters)
+        impact = read_impact(context, actions, "Reading flows") if with_flows else None
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "actions": [a.to_dict() for a in actions],
-                    "timeout_counts": timeout_counts(actions),
-                },
-                indent=2,
-            )
-        )
+        document: dict[str, Any] = {
+            "actions": output.audit_rows(actions, impact),
+            "timeout_counts": output.timeout_counts(actions),
+        }
+        if impact is not None:
+            document["flow_warnings"] = list(impact.warnings)
+        output.echo_json(document)
     elif as_csv:
-        print_csv(actions)
+        output.print_csv(output.audit_rows(actions, impact))
     else:
-        print_table(actions)
+        output.print_audit_table(actions, impact)
 
 
 @main.command()
 @click.argument("action_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_context
-def show(context: Context, action_id: str, as_json: bool) -> None:
+def show(context: Context, /, action_id: str, as_json: bool) -> None:
     """Show one action: timeout, whole config, contract and pending draft."""
     with reported_errors():
         detail = inspect_action(context.session(), action_id)
-    document = {
-        "action": detail.action.to_dict(),
-        "config": detail.config,
-        "contract": detail.contract,
-        "draft": detail.draft,
-    }
     if as_json:
-        click.echo(json.dumps(document, indent=2))
-        return
-    action = detail.action
-    _out.print(f"[bold]{action.name}[/bold]  ({action.id})")
-    _out.print(f"category: {action.category}   integration: {action.integration_id}")
-    _out.print(
-        f"kind: {action.kind.value}   version: {action.version}   secure: {action.secure}"
-    )
-    _out.print(f"timeout: {_timeout_text(action)} s", markup=False)
-    if not action.editable:
-        _out.print(f"not editable: {action.not_editable_reason}", markup=False)
-    if detail.draft is not None:
-        _out.print(
-            f"pending draft: version {detail.draft.get('version')}, timeout "
-            f"{detail.draft_timeout_seconds or 'unset'}",
+        output.echo_json(
+            {
+                "action": detail.action.to_dict(),
+                "config": detail.config,
+                "contract": detail.contract,
+                "draft": detail.draft,
+            }
+        )
+    else:
+        output.print_detail(detail)
+
+
+@main.command()
+@click.argument("action_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def flows(context: Context, /, action_id: str, as_json: bool) -> None:
+    """Show the flows that call one action, and which of them override its timeout."""
+    with reported_errors():
+        action = inspect_action(context.session(), action_id).action
+        impact = read_impact(context, [action], "Reading flows")
+    if as_json:
+        output.echo_json({"action": action.to_dict(), **impact[action.id].to_dict()})
+    else:
+        output.print_impact(action, impact[action.id])
+
+
+@main.command(name="plan")
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    callback=timeout_type,
+    metavar="N",
+    help="New timeout in seconds.",
+)
+@selection_options
+@click.option("--all", "everything", is_flag=True, help="Consider every action.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the plan as JSON to this file, for `apply`.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@pass_context
+def plan_command(
+    context: Context,
+    /,
+    to: int,
+    everything: bool,
+    out: Path | None,
+    as_json: bool,
+    **filters: Any,
+) -> None:
+    """Show what `set` would change, and optionally save it for `apply`."""
+    plan, impact = build_plan(context, to, filters, everything)
+    if as_json:
+        click.echo(plan.to_json(), nl=False)
+        if impact is not None:
+            names = {c.action_id: c.name for c in plan.changes}
+            output.print_flow_warnings(names, impact, plan.to_seconds)
+    else:
+        show_plan(plan, impact)
+    if out is not None:
+        try:
+            with out.open("x", encoding="utf-8") as handle:
+                handle.write(plan.to_json())
+        except OSError as exc:
+            fail(f"cannot write the plan to {out}: {exc.strerror}.", EXIT_ERROR)
+        output.err.print(
+            f"Plan written to {out}; apply it with `genesys-timeouts apply {out}`.",
             markup=False,
         )
-    _out.print_json(json.dumps({"config": detail.config}))
+
+
+@main.command(name="set")
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    callback=timeout_type,
+    metavar="N",
+    help="New timeout in seconds.",
+)
+@selection_options
+@click.option("--all", "everything", is_flag=True, help="Consider every action.")
+@click.option("--dry-run", is_flag=True, help="Only show the change list.")
+@change_options
+@pass_context
+def set_command(
+    context: Context,
+    /,
+    to: int,
+    everything: bool,
+    dry_run: bool,
+    journal: Path | None,
+    include_drafts: bool,
+    strategy: str,
+    yes: bool,
+    as_json: bool,
+    **filters: Any,
+) -> None:
+    """Set the timeout of the selected actions: plan, confirm, apply."""
+    plan, impact = build_plan(context, to, filters, everything)
+    show_plan(plan, impact, on_stderr=as_json)
+    if dry_run:
+        output.err.print("Dry run: nothing was changed.", markup=False)
+        return
+    run_apply(
+        context,
+        plan,
+        journal=journal,
+        include_drafts=include_drafts,
+        strategy=strategy,
+        yes=yes,
+        as_json=as_json,
+    )
+
+
+@main.command(name="apply")
+@click.argument(
+    "plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--resume",
+    "resume_journal",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Finish the run this journal records, instead of applying a plan.",
+)
+@change_options
+@pass_context
+def apply_command(
+    context: Context,
+    /,
+    plan_file: Path | None,
+    resume_journal: Path | None,
+    journal: Path | None,
+    include_drafts: bool,
+    strategy: str,
+    yes: bool,
+    as_json: bool,
+) -> None:
+    """Apply a plan file written by `plan --out`, or resume a journal."""
+    if (plan_file is None) == (resume_journal is None):
+        fail("give either a plan file or --resume JOURNAL.", EXIT_USAGE)
+    if resume_journal is not None:
+        with (
+            reported_errors(),
+            output.progress_bar("Resuming", context.progress) as update,
+        ):
+            report = resume(context.session(), resume_journal, progress=update)
+        finish(report, as_json)
+    assert plan_file is not None  # one of the two was given, checked above
+    try:
+        text = plan_file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read the plan {plan_file}: {exc.strerror}.", EXIT_USAGE)
+    with reported_errors():
+        plan = Plan.from_json(text)
+    show_plan(plan, None, on_stderr=as_json)
+    run_apply(
+        context,
+        plan,
+        journal=journal,
+        include_drafts=include_drafts,
+        strategy=strategy,
+        yes=yes,
+        as_json=as_json,
+    )
+
+
+@main.command(name="rollback")
+@click.argument("journal", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_context
+def rollback_command(
+    context: Context, /, journal: Path, yes: bool, as_json: bool
+) -> None:
+    """Put back the timeouts a journal's run replaced, where ours are still there."""
+    with reported_errors(), Journal.open(journal) as opened:
+        output.print_journal(opened)
+    confirm("Put the previous timeouts back now?", yes)
+    with (
+        reported_errors(),
+        output.progress_bar("Rolling back", context.progress) as update,
+    ):
+        report = rollback(context.session(), journal, progress=update)
+    finish(report, as_json)
+
+
+@main.group(name="journal")
+def journal_group() -> None:
+    """Read journals of earlier runs."""
+
+
+@journal_group.command(name="show")
+@click.argument("journal", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def journal_show(journal: Path, as_json: bool) -> None:
+    """Show what a run did, write by write (no connection needed)."""
+    with reported_errors(), Journal.open(journal) as opened:
+        if as_json:
+            output.echo_json(opened.to_dict())
+        else:
+            output.print_journal(opened)
 
 
 @main.group()
