@@ -7,7 +7,8 @@ import nox
 nox.options.sessions = ["tests", "lint", "typing", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
-PYTHON = ["3.11"]
+#: None: the interpreter nox runs on, so any Python 3.10+ on the machine works.
+PYTHON = None
 
 
 @nox.session(python=PYTHON)
