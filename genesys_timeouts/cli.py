@@ -37,10 +37,10 @@ _TIMEOUT_FILTERS = ("timeout_equals", "timeout_below", "timeout_unset")
 class Context:
     """What the global options chose, and the session built from them on demand."""
 
-    def __init__(self, *, progress: bool, **options: Any) -> None:
+    def __init__(self, *, progress: bool, org: Any = None, **options: Any) -> None:
         self.progress = progress
         self.options = options
-        self.sandbox: Any = None
+        self.sandbox: Any = org
         self._session: Session | None = None
 
     def session(self) -> Session:
@@ -49,11 +49,12 @@ class Context:
             return self._session
         options = self.options
         if options["sandbox"]:
-            from .sandbox import Sandbox
+            if self.sandbox is None:
+                from .sandbox import Sandbox
 
-            self.sandbox = Sandbox(
-                seed=options["sandbox_seed"], actions=options["sandbox_actions"]
-            )
+                self.sandbox = Sandbox(
+                    seed=options["sandbox_seed"], actions=options["sandbox_actions"]
+                )
             self._session = connect(
                 self.sandbox.client_id,
                 self.sandbox.client_secret,
@@ -73,6 +74,27 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic only in typeshed
+    """The command line's log handler: whatever ``sys.stderr`` is when a record comes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.setStream(sys.stderr)
+        super().emit(record)
+
+
+def configure_logging(level: int) -> None:
+    """Send the library's log to stderr at ``level``, replacing an earlier run's handler."""
+    logger = logging.getLogger("genesys_timeouts")
+    for handler in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(handler)
+    logger.addHandler(_StderrHandler())
+    logger.setLevel(level)
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
@@ -364,11 +386,10 @@ def main(
             raise click.UsageError(
                 "--sandbox cannot be combined with --region or --base-url."
             )
-    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
-    logging.basicConfig(
-        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    ctx.obj = Context(progress=not no_progress, **options)
+    configure_logging([logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)])
+    # A program running this command line in-process (a test, a notebook)
+    # may hand over its own sandbox org as ``obj``, to look at it afterwards.
+    ctx.obj = Context(progress=not no_progress, org=ctx.obj, **options)
 
 
 @main.command()

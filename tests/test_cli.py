@@ -6,6 +6,7 @@ import copy
 import csv
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -16,7 +17,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 from genesys_timeouts import cli
-from genesys_timeouts import sandbox as sandbox_module
 from genesys_timeouts.sandbox import Sandbox
 
 Json = dict[str, Any]
@@ -33,12 +33,9 @@ CREDENTIAL_ENV = (
 
 
 @pytest.fixture
-def sb(monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+def sb() -> Sandbox:
     """The org every ``--sandbox`` run in this test talks to (one instance, inspectable)."""
-    org = Sandbox(seed=7, actions=300, flows=40, rate_limit_per_minute=None)
-    monkeypatch.setattr(sandbox_module, "Sandbox", lambda **_options: org)
-
-    return org
+    return Sandbox(seed=7, actions=300, flows=40, rate_limit_per_minute=None)
 
 
 @pytest.fixture
@@ -55,14 +52,14 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def run(*args: str, input: str | None = None) -> Result:
+def run(*args: str, input: str | None = None, org: Sandbox | None = None) -> Result:
     """Run the command line in-process, stdout and stderr kept apart."""
-    return CliRunner().invoke(cli.main, ["--no-progress", *args], input=input)
+    return CliRunner().invoke(cli.main, ["--no-progress", *args], input=input, obj=org)
 
 
-def sandbox_run(*args: str, input: str | None = None) -> Result:
-    """Run a command against the test's sandbox org."""
-    return run("--sandbox", *args, input=input)
+def run_in(org: Sandbox, *args: str, input: str | None = None) -> Result:
+    """Run a command with ``--sandbox`` against ``org``."""
+    return run("--sandbox", *args, input=input, org=org)
 
 
 def timeouts(sb: Sandbox) -> dict[str, int | None]:
@@ -84,7 +81,7 @@ def without_timeout(raw: Json) -> Json:
 
 def test_audit_table_lists_every_action_and_counts_timeouts(sb: Sandbox) -> None:
     """The default audit shows every action and a count per timeout value."""
-    result = sandbox_run("audit")
+    result = run_in(sb, "audit")
 
     assert 0 == result.exit_code, result.stderr
     expected = sum(1 for t in timeouts(sb).values() if t == 3)
@@ -94,7 +91,7 @@ def test_audit_table_lists_every_action_and_counts_timeouts(sb: Sandbox) -> None
 
 def test_audit_json_matches_the_platform(sb: Sandbox) -> None:
     """Every action appears in the JSON audit with the timeout the platform holds."""
-    result = sandbox_run("audit", "--json")
+    result = run_in(sb, "audit", "--json")
 
     assert 0 == result.exit_code, result.stderr
     document = json.loads(result.stdout)
@@ -105,7 +102,7 @@ def test_audit_json_matches_the_platform(sb: Sandbox) -> None:
 
 def test_audit_filters_by_timeout(sb: Sandbox) -> None:
     """``--where-timeout 3`` lists exactly the actions set to 3 s."""
-    result = sandbox_run("audit", "--json", "--where-timeout", "3")
+    result = run_in(sb, "audit", "--json", "--where-timeout", "3")
 
     assert 0 == result.exit_code, result.stderr
     ids = {row["id"] for row in json.loads(result.stdout)["actions"]}
@@ -114,7 +111,7 @@ def test_audit_filters_by_timeout(sb: Sandbox) -> None:
 
 def test_audit_csv_has_a_header_and_a_row_per_action(sb: Sandbox) -> None:
     """CSV output parses back into one row per action."""
-    result = sandbox_run("audit", "--csv", "--unset")
+    result = run_in(sb, "audit", "--csv", "--unset")
 
     assert 0 == result.exit_code, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -125,7 +122,7 @@ def test_audit_csv_has_a_header_and_a_row_per_action(sb: Sandbox) -> None:
 
 def test_audit_with_flows_counts_the_flows_of_each_action(sb: Sandbox) -> None:
     """``--flows`` adds per-action flow counts that agree with the dependency index."""
-    result = sandbox_run("audit", "--json", "--flows", "--where-timeout", "3")
+    result = run_in(sb, "audit", "--json", "--flows", "--where-timeout", "3")
 
     assert 0 == result.exit_code, result.stderr
     for row in json.loads(result.stdout)["actions"]:
@@ -141,7 +138,7 @@ def test_audit_with_flows_counts_the_flows_of_each_action(sb: Sandbox) -> None:
 
 def test_json_and_csv_together_is_a_usage_error(sb: Sandbox) -> None:
     """Asking for two formats at once exits 2 with one line of advice."""
-    result = sandbox_run("audit", "--json", "--csv")
+    result = run_in(sb, "audit", "--json", "--csv")
 
     assert 2 == result.exit_code
     assert "choose one of --json and --csv" in result.stderr
@@ -150,7 +147,7 @@ def test_json_and_csv_together_is_a_usage_error(sb: Sandbox) -> None:
 def test_show_prints_the_whole_config(sb: Sandbox) -> None:
     """``show --json`` returns the config exactly as the platform stores it."""
     action_id = next(a for a in sb.actions if a.startswith("custom_-_"))
-    result = sandbox_run("show", action_id, "--json")
+    result = run_in(sb, "show", action_id, "--json")
 
     assert 0 == result.exit_code, result.stderr
     assert sb.actions[action_id]["config"] == json.loads(result.stdout)["config"]
@@ -158,7 +155,7 @@ def test_show_prints_the_whole_config(sb: Sandbox) -> None:
 
 def test_unknown_action_id_is_a_clear_error(sb: Sandbox) -> None:
     """An id the org does not have exits 1 with a sentence, not a traceback."""
-    result = sandbox_run("show", "custom_-_00000000-0000-0000-0000-000000000000")
+    result = run_in(sb, "show", "custom_-_00000000-0000-0000-0000-000000000000")
 
     assert 1 == result.exit_code
     assert "Traceback" not in result.stderr
@@ -177,7 +174,7 @@ def test_flows_shows_overriding_steps(sb: Sandbox) -> None:
         if any(state == "published" for _flow, _version, state in rows)
     ]
     results = [
-        json.loads(sandbox_run("flows", aid, "--json").stdout) for aid in consumed[:15]
+        json.loads(run_in(sb, "flows", aid, "--json").stdout) for aid in consumed[:15]
     ]
 
     assert all(r["flows_using"] >= 1 for r in results)
@@ -192,7 +189,7 @@ def test_tutorial_job_raises_every_three_second_timeout(sb: Sandbox) -> None:
     before = copy.deepcopy(sb.actions)
     threes = {aid for aid, t in timeouts(sb).items() if t == 3}
 
-    result = sandbox_run("set", "--where-timeout", "3", "--to", "10", "--yes")
+    result = run_in(sb, "set", "--where-timeout", "3", "--to", "10", "--yes")
 
     assert 0 == result.exit_code, result.stderr
     after = timeouts(sb)
@@ -213,7 +210,7 @@ def test_bad_timeouts_are_refused_and_change_nothing(sb: Sandbox, value: str) ->
     """A timeout that is not a whole number from 1 to 60 exits 2 and writes nothing."""
     before = copy.deepcopy(sb.actions)
 
-    result = sandbox_run("set", "--where-timeout", "3", "--to", value, "--yes")
+    result = run_in(sb, "set", "--where-timeout", "3", "--to", value, "--yes")
 
     assert 2 == result.exit_code
     assert "Traceback" not in result.stderr
@@ -225,7 +222,7 @@ def test_set_needs_a_selection(sb: Sandbox) -> None:
     """``set`` without a selection or ``--all`` refuses rather than touching every action."""
     before = copy.deepcopy(sb.actions)
 
-    result = sandbox_run("set", "--to", "10", "--yes")
+    result = run_in(sb, "set", "--to", "10", "--yes")
 
     assert 2 == result.exit_code
     assert "--all" in result.stderr
@@ -236,7 +233,7 @@ def test_dry_run_changes_nothing(sb: Sandbox) -> None:
     """``--dry-run`` prints the change list and writes nothing."""
     before = copy.deepcopy(sb.actions)
 
-    result = sandbox_run("set", "--below", "10", "--to", "10", "--dry-run")
+    result = run_in(sb, "set", "--below", "10", "--to", "10", "--dry-run")
 
     assert 0 == result.exit_code, result.stderr
     assert "change  " in result.stdout
@@ -248,7 +245,7 @@ def test_answering_no_changes_nothing(sb: Sandbox) -> None:
     """Without ``--yes`` the change is confirmed; answering no exits 1 and writes nothing."""
     before = copy.deepcopy(sb.actions)
 
-    result = sandbox_run("set", "--where-timeout", "5", "--to", "10", input="n\n")
+    result = run_in(sb, "set", "--where-timeout", "5", "--to", "10", input="n\n")
 
     assert 1 == result.exit_code
     assert "nothing was changed" in result.stderr
@@ -257,7 +254,7 @@ def test_answering_no_changes_nothing(sb: Sandbox) -> None:
 
 def test_answering_yes_applies_and_names_the_journal(sb: Sandbox) -> None:
     """Answering yes applies the change and prints the journal it created here."""
-    result = sandbox_run("set", "--where-timeout", "5", "--to", "10", input="y\n")
+    result = run_in(sb, "set", "--where-timeout", "5", "--to", "10", input="y\n")
 
     assert 0 == result.exit_code, result.stderr
     journals = list(Path().glob("genesys-timeouts-*.journal.sqlite"))
@@ -270,12 +267,12 @@ def test_plan_apply_show_and_rollback(sb: Sandbox) -> None:
     """A saved plan applies later, its journal reads back, and rollback restores the timeouts."""
     before = timeouts(sb)
 
-    planned = sandbox_run("plan", "--below", "30", "--to", "30", "--out", "plan.json")
+    planned = run_in(sb, "plan", "--below", "30", "--to", "30", "--out", "plan.json")
     assert 0 == planned.exit_code, planned.stderr
     assert before == timeouts(sb)
 
-    applied = sandbox_run(
-        "apply", "plan.json", "--journal", "run.sqlite", "--yes", "--json"
+    applied = run_in(
+        sb, "apply", "plan.json", "--journal", "run.sqlite", "--yes", "--json"
     )
     assert 0 == applied.exit_code, applied.stderr
     report = json.loads(applied.stdout)
@@ -287,7 +284,7 @@ def test_plan_apply_show_and_rollback(sb: Sandbox) -> None:
     assert 0 == shown.exit_code, shown.stderr
     assert len(changed) == json.loads(shown.stdout)["counts"]["apply"]["applied"]
 
-    undone = sandbox_run("rollback", "run.sqlite", "--yes")
+    undone = run_in(sb, "rollback", "run.sqlite", "--yes")
     assert 0 == undone.exit_code, undone.stderr
     assert before == timeouts(sb)
 
@@ -296,7 +293,8 @@ def test_resuming_a_finished_journal_changes_nothing(sb: Sandbox) -> None:
     """``apply --resume`` on a finished run makes no write."""
     assert (
         0
-        == sandbox_run(
+        == run_in(
+            sb,
             "set",
             "--where-timeout",
             "3",
@@ -309,7 +307,7 @@ def test_resuming_a_finished_journal_changes_nothing(sb: Sandbox) -> None:
     )
     after = copy.deepcopy(sb.actions)
 
-    result = sandbox_run("apply", "--resume", "run.sqlite", "--json")
+    result = run_in(sb, "apply", "--resume", "run.sqlite", "--json")
 
     assert 0 == result.exit_code, result.stderr
     assert 0 == json.loads(result.stdout)["writes"]
@@ -320,15 +318,15 @@ def test_someone_elses_timeout_change_is_a_conflict_and_exit_3(sb: Sandbox) -> N
     """A timeout changed between plan and apply is left alone; the run exits 3."""
     assert (
         0
-        == sandbox_run(
-            "plan", "--where-timeout", "3", "--to", "10", "--out", "p.json"
+        == run_in(
+            sb, "plan", "--where-timeout", "3", "--to", "10", "--out", "p.json"
         ).exit_code
     )
     plan = json.loads(Path("p.json").read_text())
     victim = plan["changes"][0]["action_id"]
     sb.edit_action(victim, lambda raw: raw["config"].__setitem__("timeoutSeconds", 20))
 
-    result = sandbox_run("apply", "p.json", "--journal", "j.sqlite", "--yes")
+    result = run_in(sb, "apply", "p.json", "--journal", "j.sqlite", "--yes")
 
     assert 3 == result.exit_code, result.stderr
     assert 20 == timeouts(sb)[victim]
@@ -351,7 +349,7 @@ def test_malformed_plan_file_is_refused(
     Path("plan.json").write_bytes(content)
     before = copy.deepcopy(sb.actions)
 
-    result = sandbox_run("apply", "plan.json", "--yes")
+    result = run_in(sb, "apply", "plan.json", "--yes")
 
     assert 2 == result.exit_code
     assert words in result.stderr
@@ -401,11 +399,15 @@ def test_sandbox_and_base_url_together_is_a_usage_error() -> None:
     assert 2 == result.exit_code
 
 
-def test_no_secret_reaches_the_output_or_the_journal(sb: Sandbox) -> None:
+def test_no_secret_reaches_the_output_the_log_or_the_journal(
+    sb: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
     """With full logging, neither the client secret nor a token appears anywhere we write."""
-    result = run(
+    caplog.set_level(logging.DEBUG)
+
+    result = run_in(
+        sb,
         "-vv",
-        "--sandbox",
         "set",
         "--where-timeout",
         "3",
@@ -417,9 +419,10 @@ def test_no_secret_reaches_the_output_or_the_journal(sb: Sandbox) -> None:
     )
 
     assert 0 == result.exit_code, result.stderr
-    tokens = list(sb._state.tokens)  # the platform side: every token it issued
+    assert "INFO genesys_timeouts" in result.stderr  # the log did reach stderr
+    tokens = list(sb._state.tokens)  # every token the platform side issued
     assert tokens
-    written = result.stdout + result.stderr
+    written = result.stdout + result.stderr + caplog.text
     data = Path("j.sqlite").read_bytes()
     for secret in (sb.client_secret, *tokens):
         assert secret not in written
