@@ -10,9 +10,12 @@ A write is never repeated blindly. When its answer is lost (a 5xx, a
 broken connection, a crash) the object is read again and the write is
 settled from what the platform holds: our write landed if the version went
 up by exactly one, the timeout is the target and nothing else differs from
-the before-image; it did not land if the object is exactly the
-before-image; anything else is someone else's change, reported as a
-conflict and left alone.
+the before-image. It did not land if the object is still the before-image,
+or if the version went up by exactly one but the object is not our write
+(then that one write was someone else's, and the change is decided again
+from what they left, as before any write). When the version went up by
+more, nobody can tell whether ours landed in between: that is reported as
+a conflict and left alone.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 
 import attrs
 
-from ._actions import read_action, read_draft, write_timeout
+from ._actions import IDS_PER_CALL, pages, read_action, read_draft, write_timeout
 from ._clone import differences, draft_patch_body, timeout_of
 from ._errors import (
     AuthenticationError,
@@ -115,6 +118,15 @@ _ERROR_OUTCOMES = frozenset({Outcome.CONFLICT.value, Outcome.FAILED.value, "pend
 _DONE_OUTCOMES = frozenset({Outcome.APPLIED.value, Outcome.AT_TARGET.value})
 
 
+def _not_done(outcome: ActionOutcome) -> bool:
+    # A skipped action (gone, or kept for someone's draft) is a planned change
+    # that did not happen; a skipped draft row only means the draft went away.
+    return outcome.outcome in _ERROR_OUTCOMES or (
+        outcome.outcome == Outcome.SKIPPED.value
+        and outcome.target == Target.ACTION.value
+    )
+
+
 @attrs.frozen(kw_only=True)
 class ApplyReport:
     """What an apply, resume or rollback did, read back from its journal.
@@ -139,8 +151,8 @@ class ApplyReport:
 
     @property
     def exit_code(self) -> int:
-        """0: all done; 3: partly done (conflicts or failures); 1: nothing done, errors."""
-        troubles = sum(1 for o in self.outcomes if o.outcome in _ERROR_OUTCOMES)
+        """0: all done; 3: partly done (conflicts, failures, skips); 1: nothing done."""
+        troubles = sum(1 for o in self.outcomes if _not_done(o))
         done = sum(1 for o in self.outcomes if o.outcome in _DONE_OUTCOMES)
         if not troubles:
             return 0
@@ -210,8 +222,8 @@ class _Run:
         self.progress = progress
         self.writes = 0
         self.stopped: str | None = None
-        #: Whether this run created the draft it is working on: None when a
-        #: lost answer leaves it unknown.
+        #: Whether the draft strategy's create call made a draft: None while
+        #: unknown (the call is in flight, or its answer was lost).
         self.created_draft: bool | None = False
         self._passed: dict[str, int] = {}
 
@@ -275,8 +287,16 @@ def _decide(
     if now == entry.to_seconds:
         return Outcome.AT_TARGET, ""
     if now != entry.from_seconds:
+        holds = (
+            "its pending draft holds"
+            if entry.target is Target.DRAFT
+            else "its timeout is now"
+        )
+        expected = (
+            "the value we set," if entry.phase is Phase.ROLLBACK else "the planned"
+        )
         return Outcome.CONFLICT, (
-            f"its timeout is now {_seconds(now)}, not the planned {_seconds(entry.from_seconds)} "
+            f"{holds} {_seconds(now)}, not {expected} {_seconds(entry.from_seconds)} "
             f"(version {entry.planned_version} -> {_version(current)}); left untouched"
         )
 
@@ -291,9 +311,12 @@ def _settle(entry: JournalEntry, now: Mapping[str, Any] | None) -> _Verdict:
     sent_with = entry.intent_version or 0
     untouched_elsewhere = not differences(before, now)
     # PATCH and publish both add exactly one to the version.
-    landed = timeout_of(now) == entry.to_seconds and _version(now) == sent_with + 1
-    if untouched_elsewhere and landed:
-        return _Verdict.LANDED
+    if _version(now) == sent_with + 1:
+        if untouched_elsewhere and timeout_of(now) == entry.to_seconds:
+            return _Verdict.LANDED
+        # Exactly one write happened and it is not ours, which changes only
+        # the timeout, to the target: ours did not land.
+        return _Verdict.NOT_LANDED
     untouched = timeout_of(now) == timeout_of(before) and _version(now) == sent_with
     if untouched_elsewhere and untouched:
         return _Verdict.NOT_LANDED
@@ -305,7 +328,8 @@ def _conflict_detail(entry: JournalEntry, now: Mapping[str, Any]) -> str:
     changed = differences(entry.before_image or {}, now, ignore=frozenset({"version"}))
     return (
         f"changed by someone else while we wrote it (version {entry.intent_version} -> "
-        f"{_version(now)}; {', '.join(changed) or 'version only'}); left untouched"
+        f"{_version(now)}; {', '.join(changed) or 'version only'}), so whether our write "
+        "landed in between cannot be told; left untouched"
     )
 
 
@@ -450,48 +474,88 @@ def _process_safely(
 
 # The draft strategy -----------------------------------------------------------
 
-
-def _our_leftover_draft(run: _Run, entry: JournalEntry) -> dict[str, Any] | None:
-    """A draft of the action that we created and did not publish, if there is one.
-
-    The intent is recorded only after checking that the action had no
-    draft, so a draft now matching the before-image (timeout aside) is the
-    one this run created.
-    """
-    draft = read_draft(run.session, entry.action_id)
-    if draft is not None and not differences(entry.before_image or {}, draft):
-        return draft
-
-    return None
-
-
-def _delete_our_draft(run: _Run, entry: JournalEntry) -> str:
-    if run.created_draft is False:
-        return ""
-    try:
-        if _our_leftover_draft(run, entry) is None:
-            return ""
-        run.session.invoke(
-            f"the draft of data action {entry.action_id}",
-            run.session.integrations_api.delete_integrations_action_draft,
-            entry.action_id,
-        )
-    except PlatformError as exc:
-        return f" Deleting the draft we created failed ({exc}); delete it in Genesys Cloud."
-
-    return " The draft we created was deleted."
+#: The fields that make a draft what it is, compared to tell whose it is.
+_DRAFT_KEYS = ("name", "category", "integrationId", "secure", "config", "contract")
 
 
 class _InvalidDraftError(GenesysTimeoutsError):
     """The platform's validation refused the draft we made."""
 
 
-def _publish_via_draft(run: _Run, entry: JournalEntry) -> dict[str, Any]:
+class _MovedError(GenesysTimeoutsError):
+    """The published action changed while our draft of it was being prepared."""
+
+
+def _is_fresh_copy(draft: Mapping[str, Any], before: Mapping[str, Any]) -> bool:
+    """Whether ``draft`` is an unedited copy of ``before``, as creating a draft makes."""
+    same = not differences(
+        before, draft, keys=_DRAFT_KEYS, ignore=frozenset({"version"})
+    )
+    return same and _version(draft) in (1, _version(before))
+
+
+def _latest(run: _Run, entry: JournalEntry) -> JournalEntry:
+    found = run.journal.entry(entry.phase, entry.action_id, entry.target)
+    return entry if found is None else found
+
+
+def _claim_fresh_draft(run: _Run, entry: JournalEntry) -> JournalEntry:
+    """After a lost answer or a crash around creating our draft, claim it if it is ours.
+
+    Only an unedited copy of the before-image is claimed: that is what our
+    create call makes, and it holds nobody's work. A draft anyone has edited
+    is never claimed.
+    """
+    if entry.own_draft:
+        return entry
+    try:
+        draft = read_draft(run.session, entry.action_id)
+    except PlatformError:
+        return entry
+    if draft is not None and _is_fresh_copy(draft, entry.before_image or {}):
+        return run.journal.record_own_draft(entry, exists=True)
+
+    return entry
+
+
+def _delete_own_draft(run: _Run, entry: JournalEntry) -> tuple[JournalEntry, str]:
+    """Delete the draft this run created, if the journal says it may exist; say what happened."""
+    if not entry.own_draft:
+        return entry, ""
+    what = f"the draft of data action {entry.action_id}"
+    try:
+        draft = read_draft(run.session, entry.action_id)
+        if draft is None:
+            return run.journal.record_own_draft(entry, exists=False), ""
+        if differences(entry.before_image or {}, draft, keys=_DRAFT_KEYS):
+            return entry, (
+                " The draft we created has been edited by someone since, so it was left "
+                "in place; check it in Genesys Cloud."
+            )
+        run.session.invoke(
+            what,
+            run.session.integrations_api.delete_integrations_action_draft,
+            entry.action_id,
+        )
+    except PlatformError as exc:
+        return (
+            entry,
+            f" Deleting the draft we created failed ({exc}); delete it in Genesys Cloud.",
+        )
+
+    return (
+        run.journal.record_own_draft(entry, exists=False),
+        " The draft we created was deleted.",
+    )
+
+
+def _publish_via_draft(run: _Run, entry: JournalEntry) -> JournalEntry:
+    """Create our draft, set its timeout, validate it and publish it."""
     api = run.session.integrations_api
     what = f"the draft of data action {entry.action_id}"
     run.created_draft = None
     try:
-        _model, draft = run.session.invoke(
+        run.session.invoke(
             what, api.post_integrations_action_draft, entry.action_id, idempotent=False
         )
     except PlatformError as exc:
@@ -500,20 +564,38 @@ def _publish_via_draft(run: _Run, entry: JournalEntry) -> dict[str, Any]:
             run.created_draft = False
         raise
     run.created_draft = True
+    run.passed("after-draft-post")
+    entry = run.journal.record_own_draft(entry, exists=True)
     run.passed("after-draft-create")
-    draft = read_draft(run.session, entry.action_id) or dict(draft or {})
+    draft = read_draft(run.session, entry.action_id)
+    if draft is None:
+        raise _InvalidDraftError(
+            f"The draft we created of data action {entry.action_id} disappeared before it "
+            "could be changed; someone deleted or published it."
+        )
     patched = run._write_draft(entry, draft)
+    run.passed("after-draft-patch")
     _model, validation = run.session.invoke(
         what, api.get_integrations_action_draft_validation, entry.action_id
     )
     if not (validation or {}).get("valid"):
         errors = (
-            "; ".join(str(e) for e in (validation or {}).get("errors") or [])
+            "; ".join(
+                str(e.get("message") if isinstance(e, Mapping) else e)
+                for e in (validation or {}).get("errors") or []
+            )
             or "no reason given"
         )
         raise _InvalidDraftError(f"The platform found the draft invalid: {errors}.")
+    # Publishing replaces the published action whatever happened to it since
+    # our read, so check it has not moved; someone's edit is never overwritten.
+    published_now = read_action(run.session, entry.action_id)
+    if _version(published_now) != entry.intent_version:
+        raise _MovedError(
+            f"Data action {entry.action_id} changed while our draft was being prepared."
+        )
     run.writes += 1
-    _model, published = run.session.invoke(
+    run.session.invoke(
         what,
         api.post_integrations_action_draft_publish,
         entry.action_id,
@@ -522,30 +604,38 @@ def _publish_via_draft(run: _Run, entry: JournalEntry) -> dict[str, Any]:
     )
     run.passed("after-publish")
 
-    return dict(published or {})
+    # Publishing consumes the draft.
+    return run.journal.record_own_draft(entry, exists=False)
 
 
 def _draft_attempt(
     run: _Run, entry: JournalEntry, current: dict[str, Any]
-) -> JournalEntry:
+) -> tuple[JournalEntry, dict[str, Any] | None]:
+    """One try of the draft strategy; return what is left to decide, if anything."""
     if read_draft(run.session, entry.action_id) is not None:
         return run.journal.record_done(
             entry,
             Outcome.SKIPPED,
             "it has someone's pending draft, which the draft strategy never touches; "
             "use the patch strategy for it",
-        )
+        ), None
     entry = run.journal.record_intent(entry, current, _version(current))
     run.passed("after-intent")
     run.created_draft = False
     try:
-        _publish_via_draft(run, entry)
+        entry = _publish_via_draft(run, entry)
+    except _MovedError:
+        entry, _note = _delete_own_draft(run, _latest(run, entry))
+        return entry, run.read(entry)
     except GenesysTimeoutsError as exc:
-        cleanup = _delete_our_draft(run, entry)
+        entry = _latest(run, entry)
+        if run.created_draft is None:
+            entry = _claim_fresh_draft(run, entry)
+        entry, cleanup = _delete_own_draft(run, entry)
         entry, left = _settle_intent(run, entry)
         if left is None:
-            return entry
-        return run.journal.record_failed(entry, f"{exc}{cleanup}")
+            return entry, None
+        return run.journal.record_failed(entry, f"{exc}{cleanup}"), None
 
     now = run.read(entry)
     if _settle(entry, now) is _Verdict.LANDED and now is not None:
@@ -554,32 +644,42 @@ def _draft_attempt(
             Outcome.APPLIED,
             _rebased(entry, current),
             landed_version=_version(now),
-        )
+        ), None
     entry, _left = _settle_intent(run, entry)
 
-    return entry
+    return entry, None
 
 
 def _process_via_draft(run: _Run, entry: JournalEntry) -> JournalEntry:
     """Bring one draft-strategy write to a settled state."""
     if entry.state is WriteState.DONE:
         return entry
+    current: dict[str, Any] | None
     if entry.state is WriteState.INTENT:
+        # A crash may have come between creating our draft and recording it.
+        entry = _claim_fresh_draft(run, entry)
+        entry, _note = _delete_own_draft(run, entry)
         entry, current = _settle_intent(run, entry)
         if current is None:
             return entry
-        # Not landed: a draft we created before the crash may still be there.
-        run.created_draft = None
-        _delete_our_draft(run, entry)
     else:
         current = run.read(entry)
-    if current is None:
-        return run.journal.record_done(entry, Outcome.SKIPPED, "it no longer exists")
-    outcome, detail = _decide(entry, current)
-    if outcome is not None:
-        return run.journal.record_done(entry, outcome, detail)
 
-    return _draft_attempt(run, entry, current)
+    for _attempt in range(_MAX_ATTEMPTS):
+        if current is None:
+            return run.journal.record_done(
+                entry, Outcome.SKIPPED, "it no longer exists"
+            )
+        outcome, detail = _decide(entry, current)
+        if outcome is not None:
+            return run.journal.record_done(entry, outcome, detail)
+        entry, current = _draft_attempt(run, entry, current)
+        if current is None:
+            return entry
+
+    return run.journal.record_failed(
+        entry, f"gave up after {_MAX_ATTEMPTS} attempts: others kept editing it"
+    )
 
 
 # Pending drafts -----------------------------------------------------------------
@@ -605,6 +705,26 @@ def _pending_draft_entry(run: _Run, entry: JournalEntry) -> JournalEntry:
         return run.journal.record_done(added, Outcome.SKIPPED, _NO_DRAFT)
 
     return added
+
+
+def _note_draft_value(run: _Run, action: JournalEntry, draft: JournalEntry) -> None:
+    """Say so when the patched draft held a timeout of its own, not the action's old one."""
+    if (
+        draft.outcome is not Outcome.APPLIED
+        or draft.from_seconds == action.from_seconds
+    ):
+        return
+    note = (
+        f"the draft held {_seconds(draft.from_seconds)} of its own (the published action "
+        f"had {_seconds(action.from_seconds)}); both now hold {_seconds(draft.to_seconds)}"
+    )
+    if note not in draft.detail:
+        run.journal.record_done(
+            draft,
+            Outcome.APPLIED,
+            "; ".join(part for part in (draft.detail, note) if part),
+            landed_version=draft.landed_version,
+        )
 
 
 def _drafts_note(plan: Plan, entry: JournalEntry) -> str:
@@ -645,7 +765,10 @@ def _handle_action(run: _Run, entry: JournalEntry, *, include_drafts: bool) -> N
             # The action itself is settled; say why its draft is not.
             _log.warning("could not read the draft of %s: %s", entry.action_id, exc)
             return
-        _process_safely(run, draft_entry, _bound(_process_write, run, draft_entry))
+        draft_entry = _process_safely(
+            run, draft_entry, _bound(_process_write, run, draft_entry)
+        )
+        _note_draft_value(run, entry, draft_entry)
     elif run.phase is Phase.APPLY:
         note = _drafts_note(run.journal.plan, entry)
         if note and note not in entry.detail:
@@ -710,10 +833,34 @@ def _all_done(journal: Journal, phase: Phase) -> bool:
 
 
 def _check_org(session: Session, journal: Journal) -> None:
+    """Refuse a journal written for another org, before anything is written."""
     if journal.base_url.rstrip("/") != session.base_url.rstrip("/"):
         raise InvalidInputError(
             f"The journal {journal.path} is for the org at {journal.base_url}, but this "
             f"session is connected to {session.base_url}. Connect to the journal's org."
+        )
+    if journal.client_id == session.client_id:
+        return  # an OAuth client belongs to exactly one org
+    # Every org of a region shares its base URL, and a colleague may resume
+    # with a client of their own: the journal's actions tell the orgs apart,
+    # since action ids are unique across orgs.
+    ids = sorted({c.action_id for c in journal.plan.changes})[:IDS_PER_CALL]
+    if not ids:
+        return
+    found = pages(
+        session,
+        "the data actions",
+        session.integrations_api.get_integrations_actions,
+        ids=ids,
+        include_auth_actions=True,
+    )
+    if next(iter(found), None) is None:
+        raise InvalidInputError(
+            f"The journal {journal.path} was written by client {journal.client_id}, and "
+            f"none of the {len(ids)} data actions it lists exist in the org this session "
+            f"(client {session.client_id}) is connected to: it belongs to another org. "
+            "Connect to the journal's org; if its actions were deleted, there is nothing "
+            "left to resume or roll back."
         )
 
 

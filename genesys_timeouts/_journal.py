@@ -62,6 +62,7 @@ CREATE TABLE entries (
     outcome TEXT,
     detail TEXT NOT NULL DEFAULT '',
     updated_at TEXT NOT NULL,
+    own_draft INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (phase, action_id, target)
 );
 CREATE TABLE images (
@@ -132,11 +133,21 @@ def _now() -> str:
 def default_journal_path(
     directory: str | Path | None = None, *, now: datetime.datetime | None = None
 ) -> Path:
-    """``genesys-timeouts-<UTC timestamp>.journal.sqlite`` in ``directory`` (default: here)."""
+    """``genesys-timeouts-<UTC timestamp>.journal.sqlite`` in ``directory`` (default: here).
+
+    When a file of that name exists already (two runs in the same second),
+    ``-2``, ``-3`` and so on are added, so the path returned is free.
+    """
     moment = now or datetime.datetime.now(datetime.timezone.utc)
     stamp = moment.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    folder = Path(directory or ".")
+    path = folder / f"genesys-timeouts-{stamp}.journal.sqlite"
+    number = 1
+    while path.exists():
+        number += 1
+        path = folder / f"genesys-timeouts-{stamp}-{number}.journal.sqlite"
 
-    return Path(directory or ".") / f"genesys-timeouts-{stamp}.journal.sqlite"
+    return path
 
 
 def _image(text: str | None) -> dict[str, Any] | None:
@@ -154,6 +165,8 @@ class JournalEntry:
     ``before_image`` is the whole object read just before the write was sent
     (None while planned); ``landed_version`` is the object's version after
     our write landed, which is what makes it eligible for rollback.
+    ``own_draft`` is true while a draft this run created for the write (the
+    draft strategy) may still exist on the platform.
     """
 
     phase: Phase = attrs.field(converter=Phase)
@@ -172,6 +185,7 @@ class JournalEntry:
     outcome: Outcome | None = attrs.field(converter=attrs.converters.optional(Outcome))
     detail: str
     updated_at: str
+    own_draft: bool = attrs.field(default=False, converter=bool)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -195,21 +209,57 @@ class JournalEntry:
             "outcome": None if self.outcome is None else self.outcome.value,
             "detail": self.detail,
             "updated_at": self.updated_at,
+            "own_draft": self.own_draft,
         }
 
 
 _COLUMNS = (
     "phase, action_id, target, seq, name, state, strategy, from_seconds, to_seconds, "
-    "planned_version, intent_version, before_image, landed_version, outcome, detail, updated_at"
+    "planned_version, intent_version, before_image, landed_version, outcome, detail, updated_at, "
+    "own_draft"
 )
 
 
+_NAMES = tuple(c.strip() for c in _COLUMNS.split(","))
+
+
 def _entry(row: tuple[Any, ...]) -> JournalEntry:
-    names = [c.strip() for c in _COLUMNS.split(",")]
-    fields = dict(zip(names, row, strict=True))
+    fields = dict(zip(_NAMES, row, strict=True))
     fields["before_image"] = _image(fields["before_image"])
 
     return JournalEntry(**fields)
+
+
+def _insert_planned(
+    db: sqlite3.Connection,
+    phase: Phase,
+    target: Target,
+    rows: Iterable[tuple[str, str, int | None, int | None, int | None]],
+    strategy: str,
+) -> None:
+    now = _now()
+    (start,) = db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()
+    for seq, (action_id, name, from_s, to_s, version) in enumerate(rows, start + 1):
+        db.execute(
+            f"INSERT OR IGNORE INTO entries ({_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, '', ?, 0)",
+            (
+                phase.value,
+                action_id,
+                target.value,
+                seq,
+                name,
+                WriteState.PLANNED.value,
+                strategy,
+                from_s,
+                to_s,
+                version,
+                now,
+            ),
+        )
+        Journal._event(
+            db, phase.value, action_id, target.value, WriteState.PLANNED, None, ""
+        )
 
 
 def _not_a_journal(path: Path, problem: str) -> InvalidInputError:
@@ -300,6 +350,26 @@ class Journal:
         """
         path = Path(path)
         _create_private_file(path)
+        try:
+            return cls._initialise(
+                path, plan, base_url, client_id, strategy, include_drafts
+            )
+        except BaseException:
+            # Nothing was written to the platform yet: leave no half-made journal.
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise
+
+    @classmethod
+    def _initialise(
+        cls,
+        path: Path,
+        plan: Plan,
+        base_url: str,
+        client_id: str,
+        strategy: str,
+        include_drafts: bool,
+    ) -> Journal:
         journal = cls(path, cls._connect(path))
         meta = {
             "format": JOURNAL_FORMAT,
@@ -312,11 +382,6 @@ class Journal:
             "status": "applying",
             "plan": plan.to_json(),
         }
-        with journal._transaction() as db:
-            # DDL is transactional in SQLite: the schema and the plan appear together.
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                db.execute(statement)
-            db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
         rows = [
             (
                 change.action_id,
@@ -327,7 +392,18 @@ class Journal:
             )
             for change in plan.changes
         ]
-        journal.add_planned(Phase.APPLY, Target.ACTION, rows, strategy=strategy)
+        try:
+            with journal._transaction() as db:
+                # DDL is transactional in SQLite: the schema, the plan and its
+                # planned rows appear together or not at all, so a crash here
+                # can never leave a journal that looks finished but lists nothing.
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    db.execute(statement)
+                db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+                _insert_planned(db, Phase.APPLY, Target.ACTION, rows, strategy)
+        except BaseException:
+            journal.close()
+            raise
 
         return journal
 
@@ -343,6 +419,12 @@ class Journal:
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
             db.close()
+            if path.stat().st_size == 0:
+                raise _not_a_journal(
+                    path,
+                    "it is empty, so the run that created it stopped before recording "
+                    "its plan and changed nothing; delete it and apply the plan again",
+                ) from None
             raise _not_a_journal(path, f"it has no journal tables ({exc})") from None
         if meta.get("format") != JOURNAL_FORMAT:
             db.close()
@@ -353,9 +435,35 @@ class Journal:
                 path, f"it has schema version {meta.get('schema_version')}, expected 1"
             )
         journal = cls(path, db)
-        journal.plan  # noqa: B018  # parse now, so a damaged plan is reported at open
+        try:
+            journal._check_readable()
+        except BaseException:
+            db.close()
+            raise
 
         return journal
+
+    def _check_readable(self) -> None:
+        """Read everything once, so a damaged file is refused before any write."""
+        try:
+            (verdict,) = self._db.execute("PRAGMA quick_check").fetchone()
+            if verdict != "ok":
+                raise _not_a_journal(self.path, f"SQLite finds it damaged ({verdict})")
+            self.plan  # noqa: B018  # parse now, so a damaged plan is reported at open
+            entries = self.entries()
+            for (text,) in self._db.execute("SELECT image FROM images"):
+                json.loads(text)
+        except sqlite3.DatabaseError as exc:
+            raise _not_a_journal(self.path, f"SQLite cannot read it ({exc})") from None
+        except (ValueError, TypeError) as exc:
+            raise _not_a_journal(self.path, f"a row is damaged ({exc})") from None
+        planned = {c.action_id for c in self.plan.changes}
+        strays = sorted({e.action_id for e in entries} - planned)
+        if strays:
+            raise _not_a_journal(
+                self.path,
+                f"it has rows for actions its plan does not list ({strays[0]})",
+            )
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -430,40 +538,8 @@ class Journal:
         strategy: str = "patch",
     ) -> None:
         """Add planned writes: (action id, name, from, to, version seen) each."""
-        now = _now()
         with self._transaction() as db:
-            (start,) = db.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM entries"
-            ).fetchone()
-            for seq, (action_id, name, from_s, to_s, version) in enumerate(
-                rows, start + 1
-            ):
-                db.execute(
-                    f"INSERT OR IGNORE INTO entries ({_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, '', ?)",
-                    (
-                        phase.value,
-                        action_id,
-                        target.value,
-                        seq,
-                        name,
-                        WriteState.PLANNED.value,
-                        strategy,
-                        from_s,
-                        to_s,
-                        version,
-                        now,
-                    ),
-                )
-                self._event(
-                    db,
-                    phase.value,
-                    action_id,
-                    target.value,
-                    WriteState.PLANNED,
-                    None,
-                    "",
-                )
+            _insert_planned(db, phase, target, rows, strategy)
 
     @staticmethod
     def _event(
@@ -525,6 +601,7 @@ class Journal:
         outcome: Outcome | None,
         detail: str,
         image: Mapping[str, Any] | None = None,
+        event_detail: str | None = None,
         **columns: Any,
     ) -> JournalEntry:
         phase, action_id, target = entry.key
@@ -551,7 +628,15 @@ class Journal:
                 "WHERE phase = ? AND action_id = ? AND target = ?",
                 [*columns.values(), phase, action_id, target],
             )
-            self._event(db, phase, action_id, target, state, outcome, detail)
+            self._event(
+                db,
+                phase,
+                action_id,
+                target,
+                state,
+                outcome,
+                detail if event_detail is None else event_detail,
+            )
         updated = self.entry(entry.phase, entry.action_id, entry.target)
         assert updated is not None  # the row was just updated
 
@@ -586,6 +671,18 @@ class Journal:
 
         return self._update(
             entry, state=WriteState.DONE, outcome=outcome, detail=detail, **columns
+        )
+
+    def record_own_draft(self, entry: JournalEntry, *, exists: bool) -> JournalEntry:
+        """Record that a draft this run created exists now, or no longer does."""
+        note = "created a draft of its own" if exists else "its own draft is gone"
+        return self._update(
+            entry,
+            state=entry.state,
+            outcome=entry.outcome,
+            detail=entry.detail,
+            event_detail=note,
+            own_draft=1 if exists else 0,
         )
 
     def record_failed(self, entry: JournalEntry, detail: str) -> JournalEntry:

@@ -96,6 +96,19 @@ def _texts(
         raise InvalidInputError(msg)
 
 
+def _editable_id(
+    instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    _nonempty_text(instance, attribute, value)
+    kind = ActionKind.classify(str(value))
+    if kind in _SKIP_FOR_KIND:
+        msg = (
+            f"{attribute.name} {value!r} is a {kind.value} action, whose timeout "
+            "cannot be changed"
+        )
+        raise InvalidInputError(msg)
+
+
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
@@ -206,11 +219,17 @@ class SkipReason(str, enum.Enum):
     NOT_SELECTED = "not-selected"
 
 
+_SKIP_FOR_KIND = {
+    ActionKind.STATIC: SkipReason.STATIC,
+    ActionKind.CUSTOM_AUTH: SkipReason.CUSTOM_AUTH,
+}
+
+
 @attrs.frozen(kw_only=True)
 class PlannedChange:
     """One timeout the plan will set, with the version it was seen at."""
 
-    action_id: str = attrs.field(validator=_nonempty_text)
+    action_id: str = attrs.field(validator=_editable_id)
     name: str = attrs.field(validator=_text)
     from_seconds: int | None = attrs.field(validator=_timeout_value)
     to_seconds: int = attrs.field(validator=_required_timeout)
@@ -465,12 +484,6 @@ def _plan_from_document(document: object) -> Plan:
             skips=skips,
         ),
     )
-
-
-_SKIP_FOR_KIND = {
-    ActionKind.STATIC: SkipReason.STATIC,
-    ActionKind.CUSTOM_AUTH: SkipReason.CUSTOM_AUTH,
-}
 
 
 def _plan_one(

@@ -6,6 +6,7 @@ import pytest
 
 from genesys_timeouts import RetryPolicy, Session, connect
 from genesys_timeouts.sandbox import Sandbox
+from tests.bulk.bulk_helpers import Interceptor, connect_through
 
 
 @pytest.fixture
@@ -24,3 +25,15 @@ def session(sb: Sandbox) -> Session:
         wsgi_app=sb.app,
         retry=RetryPolicy.instant(),
     )
+
+
+@pytest.fixture
+def spy(sb: Sandbox) -> Interceptor:
+    """The rest of the world, standing between the library and ``sb``."""
+    return Interceptor(sb.app)
+
+
+@pytest.fixture
+def spied(sb: Sandbox, spy: Interceptor) -> Session:
+    """A session to ``sb`` whose requests pass through ``spy``."""
+    return connect_through(sb, spy)

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from genesys_timeouts import InvalidInputError, Session
-from genesys_timeouts._apply import apply, resume
+from genesys_timeouts import InvalidInputError, RetryPolicy, Session, connect
+from genesys_timeouts._apply import apply, resume, rollback
+from genesys_timeouts._journal import Journal
 from genesys_timeouts._plan import Plan, Selection
 from genesys_timeouts.sandbox import Sandbox
 from tests.bulk.bulk_helpers import (
@@ -280,3 +281,107 @@ def test_report_to_dict(session: Session, tmp_path: Path) -> None:
     assert {"action_id", "outcome", "version_before", "version_after"} <= set(
         report["outcomes"][0]
     )
+
+
+def test_applying_a_finished_plan_again_changes_nothing(
+    sb: Sandbox, session: Session, tmp_path: Path
+) -> None:
+    """The same plan applied again, with a new journal, finds everything at the target and writes nothing."""
+    plan = make_plan(session, to=30)
+    apply(session, plan, journal=tmp_path / "first.sqlite", include_drafts=True)
+    after = snapshot(sb)
+    served = len(sb.requests)
+
+    report = apply(
+        session, plan, journal=tmp_path / "second.sqlite", include_drafts=True
+    )
+
+    assert (report.writes, report.exit_code) == (0, 0)
+    assert report.summary()["already-at-target"] == len(plan.changes) + len(plan.drafts)
+    assert sb.actions == after
+    assert not [r for r in sb.requests[served:] if r.method != "GET"]
+
+
+def test_an_action_deleted_since_the_plan_makes_the_run_partial(
+    sb: Sandbox, session: Session, tmp_path: Path
+) -> None:
+    """A planned action that no longer exists is skipped, and the exit code says only part was done."""
+    plan = make_plan(session, to=30)
+    gone = plan.changes[0].action_id
+    del sb.actions[gone]
+
+    report = apply(session, plan, journal=tmp_path / "j.sqlite")
+
+    outcome = next(o for o in report.outcomes if o.action_id == gone)
+    assert (outcome.outcome, outcome.detail) == ("skipped", "it no longer exists")
+    assert report.summary()["applied"] == len(plan.changes) - 1
+    assert report.exit_code == 3
+
+
+def _other_org_journal(tmp_path: Path) -> Path:
+    """A finished journal of another org in the same region (same base URL)."""
+    other = Sandbox(seed=8, actions=20, flows=0, rate_limit_per_minute=None)
+    theirs = connect(
+        other.client_id,
+        other.client_secret,
+        other.base_url,
+        wsgi_app=other.app,
+        retry=RetryPolicy.instant(),
+    )
+    plan = make_plan(theirs, to=30)
+    path = tmp_path / "theirs.sqlite"
+    apply(theirs, plan, journal=path)
+    return path
+
+
+@pytest.mark.parametrize("run", [resume, rollback], ids=["resume", "rollback"])
+def test_a_journal_of_another_org_is_refused(
+    sb: Sandbox, session: Session, tmp_path: Path, run: Any
+) -> None:
+    """Resuming or rolling back another org's journal is refused before any write, even in the same region."""
+    path = _other_org_journal(tmp_path)
+    before = snapshot(sb)
+    served = len(sb.requests)
+
+    with pytest.raises(InvalidInputError, match="another org") as info:
+        run(session, path)
+
+    assert "\n" not in str(info.value)
+    assert sb.actions == before
+    assert not [r for r in sb.requests[served:] if r.method != "GET"]
+
+
+def test_a_journal_for_another_region_is_refused(
+    sb: Sandbox, session: Session, tmp_path: Path
+) -> None:
+    """A journal recorded against another base URL is refused before anything is read or written."""
+    plan = make_plan(session, to=30)
+    path = tmp_path / "j.sqlite"
+    Journal.create(path, plan, base_url="https://api.mypurecloud.ie").close()
+    served = len(sb.requests)
+
+    with pytest.raises(InvalidInputError, match=r"mypurecloud\.ie"):
+        resume(session, path)
+
+    assert len(sb.requests) == served
+
+
+def test_a_truncated_journal_changes_nothing(
+    sb: Sandbox, session: Session, tmp_path: Path
+) -> None:
+    """Resuming a journal cut short raises InvalidInputError and sends nothing."""
+    plan = make_plan(session, to=30)
+    path = tmp_path / "j.sqlite"
+    apply(session, plan, journal=path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    before = snapshot(sb)
+    served = len(sb.requests)
+
+    with pytest.raises(
+        InvalidInputError, match="not a usable genesys-timeouts journal"
+    ):
+        resume(session, path)
+
+    assert sb.actions == before
+    assert len(sb.requests) == served

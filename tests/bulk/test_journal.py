@@ -160,3 +160,101 @@ def test_default_journal_path_is_timestamped() -> None:
     path = default_journal_path(now=moment)
 
     assert path == Path("genesys-timeouts-20260304T050607Z.journal.sqlite")
+
+
+def test_default_journal_path_never_names_an_existing_file(tmp_path: Path) -> None:
+    """Two runs in the same second get two journals, not a refusal."""
+    moment = datetime.datetime(2026, 3, 4, 5, 6, 7, tzinfo=datetime.timezone.utc)
+    first = default_journal_path(tmp_path, now=moment)
+    first.touch()
+
+    second = default_journal_path(tmp_path, now=moment)
+
+    assert second == tmp_path / "genesys-timeouts-20260304T050607Z-2.journal.sqlite"
+
+
+def test_a_failure_while_creating_leaves_no_journal(
+    tmp_path: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schema, plan and planned rows are one transaction: a failure in between leaves no file."""
+
+    def fail(*_args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("genesys_timeouts._journal._insert_planned", fail)
+
+    with pytest.raises(OSError, match="disk full"):
+        Journal.create(tmp_path / "j.sqlite", plan, base_url=BASE_URL)
+
+    assert not (tmp_path / "j.sqlite").exists()
+
+
+def test_an_empty_file_says_nothing_was_changed(tmp_path: Path) -> None:
+    """A journal file left empty by a crash during creation is refused, saying nothing was written."""
+    path = _private(tmp_path / "j.sqlite", b"")
+
+    with pytest.raises(InvalidInputError, match="changed nothing"):
+        Journal.open(path)
+
+
+def test_a_truncated_journal_is_refused(journal: Journal) -> None:
+    """A journal cut short (a partial copy, a full disk) is refused as damaged."""
+    for entry in journal.entries():
+        journal.record_intent(entry, {"version": 1, "config": {"x": "y" * 5000}}, 1)
+    journal.close()
+    data = journal.path.read_bytes()
+    journal.path.write_bytes(data[: len(data) // 2])
+
+    with pytest.raises(
+        InvalidInputError, match="not a usable genesys-timeouts journal"
+    ):
+        Journal.open(journal.path)
+
+
+BAD_ROWS = [
+    pytest.param("UPDATE entries SET state = 'lost'", "a row is damaged", id="state"),
+    pytest.param(
+        "UPDATE entries SET before_image = '{cut'", "a row is damaged", id="image"
+    ),
+    pytest.param(
+        "UPDATE entries SET action_id = 'custom_-_elsewhere' WHERE seq = 1",
+        "does not list",
+        id="foreign-row",
+    ),
+    pytest.param(
+        "UPDATE meta SET value = '{\"format\": 1' WHERE key = 'plan'",
+        "its plan is damaged",
+        id="plan",
+    ),
+]
+
+
+@pytest.mark.parametrize(("statement", "phrase"), BAD_ROWS)
+def test_a_damaged_row_is_refused_at_open(
+    journal: Journal, statement: str, phrase: str
+) -> None:
+    """A journal whose rows or plan were damaged is refused when opened, before anything runs."""
+    journal.close()
+    db = sqlite3.connect(journal.path)
+    with db:
+        db.execute(statement)
+    db.close()
+
+    with pytest.raises(InvalidInputError, match=phrase) as info:
+        Journal.open(journal.path)
+
+    assert "\n" not in str(info.value)
+
+
+def test_own_draft_survives_reopening(journal: Journal) -> None:
+    """Whether a draft of ours may exist is recorded durably, and cleared again."""
+    entry = journal.record_intent(journal.entries()[0], {"version": 1}, 1)
+
+    journal.record_own_draft(entry, exists=True)
+    journal.close()
+    with Journal.open(journal.path) as reopened:
+        mine = reopened.entries()[0]
+        assert mine.own_draft
+        cleared = reopened.record_own_draft(mine, exists=False)
+
+    assert (cleared.own_draft, cleared.state) == (False, WriteState.INTENT)

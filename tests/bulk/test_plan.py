@@ -291,3 +291,49 @@ def test_duplicate_action_is_refused() -> None:
     """An action listed twice cannot make a plan."""
     with pytest.raises(InvalidInputError, match="twice"):
         plan_timeouts([action(), action()], to=30)
+
+
+BAD_TARGETS = [
+    pytest.param(61, id="61"),
+    pytest.param("ten", id="ten"),
+    pytest.param(0, id="zero"),
+    pytest.param(30.0, id="float"),
+    pytest.param(True, id="bool"),
+]
+
+
+@pytest.mark.parametrize("value", BAD_TARGETS)
+def test_a_plan_file_with_a_bad_timeout_is_refused(value: Any) -> None:
+    """A plan file whose target, or a change's target, is not 1 to 60 whole seconds is refused in one paragraph."""
+    good = json.loads(_document())
+    for document in (
+        {**good, "to_seconds": value},
+        {**good, "changes": [{**good["changes"][0], "to_seconds": value}]},
+    ):
+        with pytest.raises(
+            InvalidInputError, match="not a usable genesys-timeouts plan"
+        ) as info:
+            Plan.from_json(json.dumps(document))
+
+        assert "\n" not in str(info.value)
+        assert "to_seconds" in str(info.value)
+
+
+@pytest.mark.parametrize("action_id", ["static_-_sf-lookup", "customAuth_-_abc"])
+def test_a_plan_file_changing_a_fixed_action_is_refused(action_id: str) -> None:
+    """A hand-edited plan that changes a static or custom-authentication action is refused."""
+    good = json.loads(_document())
+    document = {**good, "changes": [{**good["changes"][0], "action_id": action_id}]}
+
+    with pytest.raises(InvalidInputError, match="cannot be changed"):
+        Plan.from_json(json.dumps(document))
+
+
+def test_a_truncated_plan_file_is_refused() -> None:
+    """A plan file cut short is refused as invalid JSON, in one paragraph."""
+    text = _document()
+
+    with pytest.raises(InvalidInputError, match="not valid JSON") as info:
+        Plan.from_json(text[: len(text) // 2])
+
+    assert "\n" not in str(info.value)
