@@ -138,9 +138,22 @@ def _ids(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any
     return ids
 
 
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def stacked(
+    function: Callable[..., Any], decorators: Sequence[Decorator]
+) -> Callable[..., Any]:
+    """``function`` under ``decorators``, the first one outermost (as written above a def)."""
+    for decorator in reversed(decorators):
+        function = decorator(function)
+
+    return function
+
+
 def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """The options that select actions, shared by audit, plan and set."""
-    options = [
+    options: list[Decorator] = [
         click.option("--name", help="Only actions whose name contains this text."),
         click.option("--category", help="Only actions in this category."),
         click.option(
@@ -172,15 +185,39 @@ def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="Only actions with no timeout set.",
         ),
     ]
-    for option in reversed(options):
-        function = option(function)
+    return stacked(function, options)
 
-    return function
+
+def plan_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The target, the selection and the flow check, shared by plan and set."""
+    options: list[Decorator] = [
+        click.option(
+            "--to",
+            "to",
+            required=True,
+            callback=timeout_type,
+            metavar="N",
+            help="New timeout in seconds.",
+        ),
+        selection_options,
+        click.option(
+            "--all", "everything", is_flag=True, help="Consider every action."
+        ),
+        click.option(
+            "--flows/--no-flows",
+            "with_flows",
+            default=True,
+            show_default=True,
+            help="Warn about flows that keep their own timeout (one dependency query "
+            "per changed action).",
+        ),
+    ]
+    return stacked(function, options)
 
 
 def change_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """The options that say how a change is written, shared by apply and set."""
-    options = [
+    options: list[Decorator] = [
         click.option(
             "--journal",
             type=click.Path(dir_okay=False, path_type=Path),
@@ -203,10 +240,7 @@ def change_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--json", "as_json", is_flag=True, help="Print the report as JSON."
         ),
     ]
-    for option in reversed(options):
-        function = option(function)
-
-    return function
+    return stacked(function, options)
 
 
 def selected_actions(session: Session, filters: dict[str, Any]) -> list[DataAction]:
@@ -275,7 +309,12 @@ def run_apply(
 
 
 def build_plan(
-    context: Context, to: int, filters: dict[str, Any], everything: bool
+    context: Context,
+    to: int,
+    filters: dict[str, Any],
+    *,
+    everything: bool,
+    with_flows: bool,
 ) -> tuple[Plan, FlowImpact | None]:
     """List the selected actions, plan the change, and read the flows it affects."""
     if not everything and not any(filters.values()):
@@ -300,7 +339,7 @@ def build_plan(
             read_impact(
                 context, [a for a in actions if a.id in changing], "Reading flows"
             )
-            if changing
+            if changing and with_flows
             else None
         )
 
@@ -464,16 +503,7 @@ def flows(context: Context, /, action_id: str, as_json: bool) -> None:
 
 
 @main.command(name="plan")
-@click.option(
-    "--to",
-    "to",
-    required=True,
-    callback=timeout_type,
-    metavar="N",
-    help="New timeout in seconds.",
-)
-@selection_options
-@click.option("--all", "everything", is_flag=True, help="Consider every action.")
+@plan_options
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -486,12 +516,15 @@ def plan_command(
     /,
     to: int,
     everything: bool,
+    with_flows: bool,
     out: Path | None,
     as_json: bool,
     **filters: Any,
 ) -> None:
     """Show what `set` would change, and optionally save it for `apply`."""
-    plan, impact = build_plan(context, to, filters, everything)
+    plan, impact = build_plan(
+        context, to, filters, everything=everything, with_flows=with_flows
+    )
     if as_json:
         click.echo(plan.to_json(), nl=False)
         if impact is not None:
@@ -504,7 +537,7 @@ def plan_command(
             with out.open("x", encoding="utf-8") as handle:
                 handle.write(plan.to_json())
         except OSError as exc:
-            fail(f"cannot write the plan to {out}: {exc.strerror}.", EXIT_ERROR)
+            fail(f"cannot write the plan to {out}: {exc.strerror}.", EXIT_USAGE)
         output.err.print(
             f"Plan written to {out}; apply it with `genesys-timeouts apply {out}`.",
             markup=False,
@@ -512,16 +545,7 @@ def plan_command(
 
 
 @main.command(name="set")
-@click.option(
-    "--to",
-    "to",
-    required=True,
-    callback=timeout_type,
-    metavar="N",
-    help="New timeout in seconds.",
-)
-@selection_options
-@click.option("--all", "everything", is_flag=True, help="Consider every action.")
+@plan_options
 @click.option("--dry-run", is_flag=True, help="Only show the change list.")
 @change_options
 @pass_context
@@ -530,6 +554,7 @@ def set_command(
     /,
     to: int,
     everything: bool,
+    with_flows: bool,
     dry_run: bool,
     journal: Path | None,
     include_drafts: bool,
@@ -539,7 +564,9 @@ def set_command(
     **filters: Any,
 ) -> None:
     """Set the timeout of the selected actions: plan, confirm, apply."""
-    plan, impact = build_plan(context, to, filters, everything)
+    plan, impact = build_plan(
+        context, to, filters, everything=everything, with_flows=with_flows
+    )
     show_plan(plan, impact, on_stderr=as_json)
     if dry_run:
         output.err.print("Dry run: nothing was changed.", markup=False)

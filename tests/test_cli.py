@@ -471,3 +471,16 @@ def test_module_entry_point_prints_help() -> None:
         "journal",
     ):
         assert command in done.stdout
+
+
+@pytest.mark.parametrize(("flag", "per_change"), [("--flows", 1), ("--no-flows", 0)])
+def test_plan_queries_dependencies_once_per_changed_action(
+    sb: Sandbox, flag: str, per_change: int
+) -> None:
+    """The flow check costs one dependency query per changed action, and none when off."""
+    result = run_in(sb, "plan", "--where-timeout", "5", "--to", "10", "--json", flag)
+
+    assert 0 == result.exit_code, result.stderr
+    changes = json.loads(result.stdout)["changes"]
+    queries = [r for r in sb.requests if r.path.endswith("/consumingresources")]
+    assert len(changes) * per_change == len(queries)
