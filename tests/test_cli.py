@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import copy
 import csv
 import io
@@ -473,14 +474,24 @@ def test_module_entry_point_prints_help() -> None:
         assert command in done.stdout
 
 
-@pytest.mark.parametrize(("flag", "per_change"), [("--flows", 1), ("--no-flows", 0)])
-def test_plan_queries_dependencies_once_per_changed_action(
-    sb: Sandbox, flag: str, per_change: int
-) -> None:
-    """The flow check costs one dependency query per changed action, and none when off."""
-    result = run_in(sb, "plan", "--where-timeout", "5", "--to", "10", "--json", flag)
+def test_plan_queries_dependencies_only_for_changed_actions(sb: Sandbox) -> None:
+    """The flow check asks dependency tracking once per changed action and object type."""
+    result = run_in(sb, "plan", "--where-timeout", "5", "--to", "10", "--json")
 
     assert 0 == result.exit_code, result.stderr
-    changes = json.loads(result.stdout)["changes"]
-    queries = [r for r in sb.requests if r.path.endswith("/consumingresources")]
-    assert len(changes) * per_change == len(queries)
+    changed = {c["action_id"] for c in json.loads(result.stdout)["changes"]}
+    asked = collections.Counter(
+        (r.query["id"], r.query["objectType"])
+        for r in sb.requests
+        if r.path.endswith("/consumingresources")
+    )
+    assert changed == {action_id for action_id, _kind in asked}
+    assert {1} == set(asked.values())
+
+
+def test_no_flows_skips_the_flow_check(sb: Sandbox) -> None:
+    """``--no-flows`` makes no dependency query at all."""
+    result = run_in(sb, "plan", "--where-timeout", "5", "--to", "10", "--no-flows")
+
+    assert 0 == result.exit_code, result.stderr
+    assert [] == [r for r in sb.requests if "dependencytracking" in r.path]
