@@ -19,6 +19,7 @@ from ._errors import (
 from ._models import (
     MAX_TIMEOUT_SECONDS,
     MIN_TIMEOUT_SECONDS,
+    NOT_EDITABLE_REASONS,
     ActionDetail,
     ActionKind,
     DataAction,
@@ -50,19 +51,29 @@ def pages(
     """Every entity of a paged listing, reading until the last page.
 
     Stops at ``pageNumber >= pageCount`` or at an empty page, whichever
-    comes first, so a listing is never cut short by a stale ``total``.
+    comes first, so a listing is never cut short by a stale ``total``. An
+    answer without ``pageCount`` is followed for as long as it names a
+    ``nextUri``.
     """
     number = 1
     while True:
         _model, body = session.invoke(
             what, call, page_size=PAGE_SIZE, page_number=number, **query
         )
-        entities = (body or {}).get("entities") or []
+        body = body or {}
+        entities = body.get("entities") or []
         yield from entities
-        page_count = int((body or {}).get("pageCount") or 0)
-        if not entities or number >= page_count:
+        if not entities or _last_page(body, number):
             return
         number += 1
+
+
+def _last_page(body: Mapping[str, Any], number: int) -> bool:
+    page_count = body.get("pageCount")
+    if page_count is not None:
+        return number >= int(page_count)
+
+    return not body.get("nextUri")
 
 
 def integration_types(session: Session) -> dict[str, str]:
@@ -116,6 +127,30 @@ def _timeout_matches(
     return below is None or action.effective_timeout_seconds < below
 
 
+def _optional_seconds(value: object, argument: str, top: int) -> None:
+    if value is not None and (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not MIN_TIMEOUT_SECONDS <= value <= top
+    ):
+        raise InvalidInputError(
+            f"{argument} must be None or a whole number of seconds from "
+            f"{MIN_TIMEOUT_SECONDS} to {top}, not {value!r}."
+        )
+
+
+def _wanted_ids(ids: Iterable[str] | None) -> list[str] | None:
+    if ids is None:
+        return None
+    if isinstance(ids, str):
+        raise InvalidInputError(
+            f"ids must be a collection of action ids, not the single string {ids!r}; "
+            "pass [action_id] for one action."
+        )
+
+    return sorted({_check_id(action_id) for action_id in ids})
+
+
 def list_actions(
     session: Session,
     *,
@@ -131,50 +166,65 @@ def list_actions(
 
     One listing call per 100 actions (with ``includeConfig=true``), plus
     one for the integrations and one per 100 drafts; never a call per
-    action. ``name`` matches part of the name, as the platform does;
+    action. ``ids`` are asked for 50 at a time, as the platform allows.
+    ``name`` matches part of the name, as the platform does;
     ``timeout_below`` compares the effective timeout (60 s when unset).
     Custom-authentication actions are included and marked not editable.
+    Bad arguments raise :class:`InvalidInputError` at once, before any call.
     """
-    types = integration_types(session)
-    draft_ids = _draft_ids(session)
+    _optional_seconds(timeout_equals, "timeout_equals", MAX_TIMEOUT_SECONDS)
+    _optional_seconds(timeout_below, "timeout_below", MAX_TIMEOUT_SECONDS + 1)
+    wanted = _wanted_ids(ids)
     query: dict[str, Any] = {"include_config": True, "include_auth_actions": True}
     if name:
         query["name"] = name
     if category:
         query["category"] = category
 
-    wanted = sorted(set(ids)) if ids is not None else None
-    if wanted is not None and not wanted:
-        return
-    chunks = (
-        [wanted[i : i + IDS_PER_CALL] for i in range(0, len(wanted), IDS_PER_CALL)]
-        if wanted is not None
-        else [None]
-    )
-    for chunk in chunks:
-        if chunk is not None:
-            query["ids"] = chunk
-        listing = pages(
-            session,
-            "the data actions",
-            session.integrations_api.get_integrations_actions,
-            **query,
+    def generate() -> Iterator[DataAction]:
+        if wanted is not None and not wanted:
+            return
+        types = integration_types(session)
+        draft_ids = _draft_ids(session)
+        chunks = (
+            [wanted[i : i + IDS_PER_CALL] for i in range(0, len(wanted), IDS_PER_CALL)]
+            if wanted is not None
+            else [None]
         )
-        for raw in listing:
-            action = _action_from_raw(raw, types, draft_ids)
-            if integration_id and action.integration_id != integration_id:
-                continue
-            if _timeout_matches(action, timeout_equals, timeout_below, timeout_unset):
-                yield action
+        for chunk in chunks:
+            if chunk is not None:
+                query["ids"] = chunk
+            listing = pages(
+                session,
+                "the data actions",
+                session.integrations_api.get_integrations_actions,
+                **query,
+            )
+            for raw in listing:
+                action = _action_from_raw(raw, types, draft_ids)
+                if integration_id and action.integration_id != integration_id:
+                    continue
+                if _timeout_matches(
+                    action, timeout_equals, timeout_below, timeout_unset
+                ):
+                    yield action
+
+    return generate()
+
+
+#: Characters that would change the meaning of a URL path or an ``ids`` list.
+_NOT_IN_IDS = frozenset("/?#,%\\ \t\r\n")
 
 
 def _check_id(action_id: object) -> str:
-    if not isinstance(action_id, str) or not action_id.strip():
+    text = action_id.strip() if isinstance(action_id, str) else ""
+    if not text or _NOT_IN_IDS & set(text):
         raise InvalidInputError(
             f"{action_id!r} is not a data-action id. Ids look like "
             "custom_-_<uuid>; `genesys-timeouts audit` lists them."
         )
-    return action_id.strip()
+
+    return text
 
 
 def read_action(session: Session, action_id: str) -> dict[str, Any]:
@@ -283,13 +333,30 @@ def validate_timeout(action: DataAction, seconds: object) -> tuple[str, ...]:
     return tuple(warnings)
 
 
+def _unsafe_changes(
+    raw: Mapping[str, Any], after: Mapping[str, Any], seconds: int | None
+) -> tuple[str, ...]:
+    """What the platform's copy shows beyond the one change that was sent."""
+    keys: tuple[str, ...] = ("name", "category", "integrationId", "secure", "config")
+    if "contract" in raw and "contract" in after:
+        # A PATCH cannot change the contract; compare it when both copies hold it.
+        keys += ("contract",)
+    changed = list(differences(raw, after, keys=keys))
+    if timeout_of(after) != seconds:
+        changed.append("config.timeoutSeconds")
+
+    return tuple(changed)
+
+
 def write_timeout(
     session: Session, raw: Mapping[str, Any], seconds: int | None, version: int
 ) -> dict[str, Any]:
     """PATCH ``raw``'s whole config with only the timeout changed; return the new state.
 
     Raises :class:`ConflictError` on a version mismatch; the caller decides
-    what to do. The returned object is checked against ``raw``.
+    what to do. The returned object is checked against ``raw``: anything
+    else changed, or a timeout that did not take, raises
+    :class:`UnsafeWriteError`.
     """
     action_id = raw["id"]
     what = f"data action {action_id}"
@@ -304,11 +371,18 @@ def write_timeout(
     if "config" not in after:
         after = read_action(session, action_id)
 
-    changed = differences(raw, after)
+    changed = _unsafe_changes(raw, after, seconds)
     if changed:
+        _log.error(
+            "the platform's copy of %s differs after the write in %s",
+            action_id,
+            ", ".join(changed),
+            extra={"event": "unsafe_write", "action_id": action_id},
+        )
         raise UnsafeWriteError(
-            f"After setting the timeout of {what} ({raw.get('name')}), the platform's copy "
-            f"also differs in {', '.join(changed)}. Check the action in Genesys Cloud; "
+            f"After setting the timeout of {what} ({raw.get('name')}) to "
+            f"{_shown(seconds)}, the platform's copy differs in {', '.join(changed)} "
+            "beyond the timeout and version. Check the action in Genesys Cloud; "
             "the before-image is in the journal or the log.",
             changed,
         )
@@ -325,18 +399,66 @@ def write_timeout(
     return after
 
 
+def _shown(seconds: int | None) -> str:
+    return "unset" if seconds is None else f"{seconds} s"
+
+
+def _listed_changes(action: DataAction, now: Mapping[str, Any]) -> tuple[str, ...]:
+    """What differs between an action as it was listed and as the platform holds it now."""
+    changed = [
+        f"{label} {before!r} -> {after!r}"
+        for label, before, after in (
+            ("name", action.name, now.get("name") or ""),
+            ("category", action.category, now.get("category") or ""),
+            ("integration", action.integration_id, now.get("integrationId") or ""),
+            ("secure", action.secure, bool(now.get("secure"))),
+        )
+        if before != after
+    ]
+    if action.timeout_seconds != timeout_of(now):
+        changed.append(
+            f"timeout {_shown(action.timeout_seconds)} -> {_shown(timeout_of(now))}"
+        )
+
+    return tuple(changed)
+
+
 def _conflict(
-    action_id: str, before: Mapping[str, Any], now: Mapping[str, Any]
+    action_id: str,
+    version_seen: int,
+    now: Mapping[str, Any],
+    changed: tuple[str, ...],
+    refusal: ConflictError | None = None,
 ) -> ConflictError:
-    changed = differences(before, now, ignore=frozenset({"version"})) or (
-        "its version moved",
+    shown = ", ".join(changed) or "only its version is known to have moved"
+    _log.warning(
+        "data action %s changed since it was read (version %s -> %s); not written",
+        action_id,
+        version_seen,
+        now.get("version"),
+        extra={"event": "conflict", "action_id": action_id},
     )
     return ConflictError(
         f"Data action {action_id} was changed by someone else since it was read "
-        f"(version {before.get('version')} -> {now.get('version')}; changed: "
-        f"{', '.join(changed)}). Nothing was written; read it again and decide.",
-        status=409,
+        f"(version {version_seen} -> {now.get('version')}; changed: {shown}). "
+        "Nothing was written; read it again and decide.",
+        status=refusal.status if refusal is not None else 409,
+        code=refusal.code if refusal is not None else None,
+        correlation_id=refusal.correlation_id if refusal is not None else None,
     )
+
+
+def _refuse_uneditable(action: DataAction | str, action_id: str) -> None:
+    """Refuse static and custom-authentication actions before anything is sent."""
+    kind = ActionKind.classify(action_id)
+    if isinstance(action, DataAction) and not action.editable:
+        kind = action.kind
+    reason = NOT_EDITABLE_REASONS.get(kind)
+    if reason is not None:
+        raise InvalidTimeoutError(
+            f"Data action {action_id} is {reason}; its timeout cannot be set. "
+            "Nothing was sent."
+        )
 
 
 def update_timeout(
@@ -348,14 +470,26 @@ def update_timeout(
 ) -> UpdateResult:
     """Set one action's timeout, changing nothing else.
 
-    Reads the whole action (one GET), clones its config with only ``timeoutSeconds``
-    changed and writes it with the version that was read (or
-    ``expected_version``, the version seen when the change was planned).
-    Someone else's edit is never overwritten: a moved version raises
-    :class:`ConflictError` saying what changed.
+    Reads the whole action (one GET with its config and contract), clones
+    its config with only ``timeoutSeconds`` changed and PATCHes it with the
+    version that was read. That version must be ``expected_version`` when
+    given; otherwise, when ``action`` is a :class:`DataAction`, it must be
+    ``action.version``, so that an edit made after the action was listed is
+    reported, not built upon. Only a bare id writes onto whatever version
+    it reads. Someone else's edit is never overwritten: a moved version
+    raises :class:`ConflictError` saying what changed, and nothing is
+    retried. Static and custom-authentication actions raise
+    :class:`InvalidTimeoutError` before any request; a platform copy that
+    differs after the write in more than the timeout and version raises
+    :class:`UnsafeWriteError`. Warnings (lowering, function actions,
+    drafts) are logged.
     """
     check_seconds(seconds)
     action_id = _check_id(action if isinstance(action, str) else action.id)
+    _refuse_uneditable(action, action_id)
+    if expected_version is None and isinstance(action, DataAction):
+        expected_version = action.version
+
     raw = read_action(session, action_id)
     current = _action_from_raw(raw, {}, set())
     if not isinstance(action, str):
@@ -364,15 +498,25 @@ def update_timeout(
         current = attrs.evolve(
             action, version=current.version, timeout_seconds=current.timeout_seconds
         )
-    validate_timeout(current, seconds)
     version = int(raw["version"])
     if expected_version is not None and expected_version != version:
-        raise _conflict(action_id, {**raw, "version": expected_version}, raw)
+        changed = (
+            _listed_changes(action, raw)
+            if isinstance(action, DataAction) and action.version == expected_version
+            else ()
+        )
+        raise _conflict(action_id, expected_version, raw, changed)
+    for warning in validate_timeout(current, seconds):
+        _log.warning(
+            warning, extra={"event": "timeout_warning", "action_id": action_id}
+        )
 
     try:
         after = write_timeout(session, raw, seconds, version)
-    except ConflictError:
-        raise _conflict(action_id, raw, read_action(session, action_id)) from None
+    except ConflictError as refusal:
+        now = read_action(session, action_id)
+        changed = differences(raw, now, ignore=frozenset({"version"}))
+        raise _conflict(action_id, version, now, changed, refusal) from None
 
     return UpdateResult(
         action_id=action_id,

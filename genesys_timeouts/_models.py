@@ -53,7 +53,8 @@ class ActionKind(str, enum.Enum):
         return cls.STANDARD
 
 
-_NOT_EDITABLE = {
+#: Why the API cannot change the timeout of each kind that cannot take one.
+NOT_EDITABLE_REASONS = {
     ActionKind.STATIC: "a built-in action owned by Genesys; the API cannot change it",
     ActionKind.CUSTOM_AUTH: "a custom-authentication action; the platform allows no timeout on it",
 }
@@ -100,12 +101,12 @@ class DataAction:
     @property
     def editable(self) -> bool:
         """Whether the API lets this action's timeout be changed."""
-        return self.kind not in _NOT_EDITABLE
+        return self.kind not in NOT_EDITABLE_REASONS
 
     @property
     def not_editable_reason(self) -> str | None:
         """Why the timeout cannot be changed, or None when it can."""
-        return _NOT_EDITABLE.get(self.kind)
+        return NOT_EDITABLE_REASONS.get(self.kind)
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-ready mapping of this action."""

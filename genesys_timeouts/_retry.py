@@ -31,7 +31,8 @@ class RetryPolicy:
     A 429 waits for the platform's ``Retry-After`` (when it is no longer
     than ``max_retry_after_seconds``; otherwise the call fails at once).
     A 5xx or a lost connection is retried with capped, jittered exponential
-    waits, but only for calls that are safe to repeat. ``wait_scale``
+    waits (or its own ``Retry-After``), but only for calls that are safe to
+    repeat. ``wait_scale``
     multiplies every wait: ``RetryPolicy.instant()`` sets it to zero.
     """
 
@@ -64,9 +65,11 @@ class RetryPolicy:
 
     def is_retryable(self, error: PlatformError, *, idempotent: bool) -> bool:
         """Whether ``error`` may be retried for a call of this kind."""
+        if self.retry_after_exceeded(error):
+            return False
         if isinstance(error, RateLimitedError):
             # A 429 means the platform did not act on the request.
-            return not self.retry_after_exceeded(error)
+            return True
         if error.status == 0 or error.status >= 500:
             return idempotent
 

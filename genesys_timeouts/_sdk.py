@@ -46,6 +46,7 @@ __all__ = [
     "ArchitectApi",
     "HttpResponse",
     "IntegrationsApi",
+    "NotJsonError",
     "Transport",
     "UrllibSender",
     "WsgiSender",
@@ -117,14 +118,34 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]  # SDK base class is 
         self._local.text = text
         if not 200 <= status <= 299:
             raise ApiException(http_resp=response)
+        if text.strip():
+            try:
+                json.loads(text)
+            except ValueError:
+                # The SDK would fail deep inside its deserialiser; say it plainly.
+                self._local.text = None
+                host = urlsplit(url).netloc
+                raise NotJsonError(
+                    f"The server at {host} answered HTTP {status} with something that is "
+                    "not JSON. Check that the region or base URL points at Genesys Cloud "
+                    "or the sandbox, not a web page or a proxy.",
+                    status=status,
+                ) from None
 
         return response
+
+
+class NotJsonError(PlatformError):
+    """A successful answer whose body is not JSON: not a Genesys Cloud API."""
 
 
 class UrllibSender:
     """Sends over the network with urllib3, never retrying on its own."""
 
     def __init__(self, timeout_seconds: float) -> None:
+        self._timeout_seconds = timeout_seconds
+        # retries=False: urllib3 would otherwise repeat 413/429/503 answers
+        # that carry Retry-After, PATCH included, without a word in the log.
         self._pool = urllib3.PoolManager(
             retries=False,
             timeout=urllib3.Timeout(
@@ -139,6 +160,22 @@ class UrllibSender:
             response = self._pool.request(
                 method, url, body=body, headers=dict(headers), preload_content=True
             )
+        except urllib3.exceptions.NewConnectionError as exc:
+            # Checked first: urllib3 makes it a kind of connect timeout.
+            host = urlsplit(url).netloc
+            msg = (
+                f"Could not reach {host}: {type(exc).__name__}. Check the region or "
+                "base URL and the network, then try again."
+            )
+            raise PlatformError(msg, status=0) from None
+        except urllib3.exceptions.TimeoutError:
+            host = urlsplit(url).netloc
+            msg = (
+                f"{host} did not answer {method} {urlsplit(url).path} within "
+                f"{self._timeout_seconds:g} s. Try again later, or allow more time "
+                "(timeout_seconds, or --request-timeout on the command line)."
+            )
+            raise PlatformError(msg, status=0) from None
         except urllib3.exceptions.HTTPError as exc:
             host = urlsplit(url).netloc
             msg = (
@@ -206,7 +243,7 @@ def translate(exc: Any, what: str) -> PlatformError:
     body = error_body(exc)
     code = body.get("code")
     correlation_id = header(exc, "ININ-Correlation-Id") or body.get("contextId")
-    platform_says = body.get("message") or exc.reason or "no message"
+    platform_says = str(body.get("message") or exc.reason or "no message").rstrip(". ")
     suffix = f" (HTTP {status}, code {code or 'none'}, correlation id {correlation_id or 'none'})"
     kwargs: dict[str, Any] = {
         "status": status,
@@ -238,11 +275,13 @@ def translate(exc: Any, what: str) -> PlatformError:
             f"{platform_says}. Read it again and decide."
         )
         return ConflictError(message + suffix, **kwargs)
+    try:
+        # A 503 may carry Retry-After too; the retry policy honours it either way.
+        kwargs["retry_after"] = float(header(exc, "Retry-After") or "")
+    except ValueError:
+        kwargs["retry_after"] = None
+
     if status == 429:
-        try:
-            kwargs["retry_after"] = float(header(exc, "Retry-After") or "")
-        except ValueError:
-            kwargs["retry_after"] = None
         message = (
             f"The platform kept rate-limiting requests for {what}: {platform_says}. "
             "Wait a minute, or spread the work over fewer parallel runs."

@@ -26,6 +26,10 @@ ENV_REGION = ("GENESYSCLOUD_REGION", "GENESYS_BASE_URL")
 #: Renew a token this long before the platform says it expires.
 _RENEW_MARGIN_SECONDS = 60.0
 
+#: The clock token lifetimes are measured on; tests replace it with the
+#: sandbox's own clock to age a token without waiting.
+_clock: Callable[[], float] = time.monotonic
+
 
 def _from_env(env: Mapping[str, str], names: tuple[str, ...]) -> str | None:
     for name in names:
@@ -102,6 +106,15 @@ class Session:
         self._count()
         try:
             self._client.get_client_credentials_token(self.client_id, self._secret)
+        except self._sdk.NotJsonError as exc:
+            raise ConfigurationError(str(exc)) from None
+        except (KeyError, TypeError):
+            # The SDK reads access_token straight from the answer.
+            raise ConfigurationError(
+                f"The server at {self.base_url} answered the token request without an "
+                "access token. Check that the region or base URL points at Genesys "
+                "Cloud or the sandbox."
+            ) from None
         except self._sdk.ApiException as exc:
             if exc.status in (400, 401, 403):
                 raise AuthenticationError(
@@ -119,7 +132,7 @@ class Session:
         body = self._transport.last_json or {}
         lifetime = float(body.get("expires_in") or 0) or 24 * 3600.0
         margin = min(_RENEW_MARGIN_SECONDS, lifetime / 10)
-        self._expires_at = time.monotonic() + lifetime - margin
+        self._expires_at = _clock() + lifetime - margin
         _log.info(
             "authenticated at %s, token valid for %d s",
             self.base_url,
@@ -129,8 +142,12 @@ class Session:
 
     def _ensure_token(self) -> None:
         with self._lock:
-            due = time.monotonic() >= self._expires_at
+            due = _clock() >= self._expires_at
         if due:
+            _log.info(
+                "token about to expire, renewing",
+                extra={"event": "token_renewal", "reason": "expiry"},
+            )
             self.authenticate()
 
     def invoke(
@@ -159,7 +176,11 @@ class Session:
                     if exc.status == 401 and not renewed:
                         _log.info(
                             "token refused, renewing",
-                            extra={"event": "token_renewal", "call": what},
+                            extra={
+                                "event": "token_renewal",
+                                "reason": "refused",
+                                "call": what,
+                            },
                         )
                         self.authenticate()
                         continue

@@ -94,3 +94,21 @@ def test_waits_honour_retry_after_and_cap(attempt: int, retry_after: float) -> N
 
     assert 0 <= plain <= 30
     assert retry_after == told
+
+
+def test_server_error_with_too_long_retry_after_gives_up() -> None:
+    """A 503 asking for a wait beyond the cap is not retried, even for a read."""
+    call = Flaky(PlatformError("maintenance", status=503, retry_after=3600))
+
+    with pytest.raises(PlatformError):
+        call_with_retry(RetryPolicy.instant(), call, what="get", idempotent=True)
+    assert 1 == call.calls
+
+
+def test_server_error_retry_after_is_the_wait() -> None:
+    """A 503 with Retry-After waits that long rather than the exponential wait."""
+    policy = RetryPolicy(initial_wait_seconds=1, max_wait_seconds=30)
+    waits = policy._waits()
+    next(waits)
+
+    assert 7.0 == waits.send(PlatformError("busy", status=503, retry_after=7.0))

@@ -67,3 +67,46 @@ def test_function_and_draft_warn() -> None:
     assert 2 == len(warnings)
     assert "1 to 15 s" in warnings[0]
     assert "draft" in warnings[1]
+
+
+BOUNDS = [1, 60]
+
+
+@pytest.mark.parametrize("seconds", BOUNDS)
+def test_bounds_are_accepted(seconds: int) -> None:
+    """1 and 60 are both valid timeouts for an action that has none set."""
+    unset = DataAction(id="custom_-_c", name="C", version=1)
+
+    warnings = validate_timeout(unset, seconds)
+
+    assert (seconds < 60) == any("lower" in w for w in warnings)
+
+
+def test_same_value_is_not_lowering() -> None:
+    """Setting the current value again is not a lowering."""
+    assert () == validate_timeout(STANDARD, STANDARD.effective_timeout_seconds)
+
+
+@pytest.mark.parametrize("kind", [ActionKind.STATIC, ActionKind.CUSTOM_AUTH])
+def test_uneditable_refusal_is_a_value_error_with_the_reason(kind: ActionKind) -> None:
+    """The refusal of an uneditable kind is also a ValueError and gives the reason."""
+    action = DataAction(id="x", name="X", version=1, kind=kind)
+
+    with pytest.raises(ValueError, match="cannot be set") as info:
+        validate_timeout(action, 10)
+
+    assert str(action.not_editable_reason) in str(info.value)
+
+
+def test_function_warning_alone() -> None:
+    """A function action without a draft, raised, warns only about the function's own limit."""
+    action = DataAction(
+        id="custom_-_g",
+        name="G",
+        version=1,
+        kind=ActionKind.FUNCTION,
+        timeout_seconds=5,
+    )
+
+    (warning,) = validate_timeout(action, 10)
+    assert "1 to 15 s" in warning
