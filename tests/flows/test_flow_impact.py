@@ -2,77 +2,50 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
 
+import attrs
 import pytest
 
-from genesys_timeouts import DataAction, RetryPolicy, Session, connect, list_actions
+from genesys_timeouts import DataAction, Session, list_actions
 from genesys_timeouts.flows import (
-    ActionImpact,
     FlowImpact,
-    FlowOverride,
     FlowState,
     Via,
     find_overrides,
     find_references,
 )
 from genesys_timeouts.sandbox import Sandbox
-
-T = TypeVar("T")
+from tests.flows.flow_helpers import (
+    OBJECT_TYPES,
+    Steps,
+    action_value,
+    call_step,
+    calling_steps,
+    consumed,
+    consumers,
+    counted,
+    document_reads,
+    published_versions,
+    republish,
+    route,
+    session_for,
+)
 
 #: (flow id, step id, useSuggestedTimeout) for each step calling an action.
 StepKey = tuple[str, str, bool]
 
 
-def route(path: str) -> str:
-    """The kind of platform call a request path is."""
-    if path.endswith("/configuration"):
-        return "document"
-    if path.endswith("/dependencytracking/consumingresources"):
-        return "dependencies"
-    if path.endswith("/dependencytracking/build"):
-        return "build"
-    if re.fullmatch(r"/api/v2/flows/[^/]+", path):
-        return "flow"
-    if path == "/api/v2/flows":
-        return "flows"
-    return path
-
-
-def counted(sb: Sandbox, run: Callable[[], T]) -> tuple[T, Counter[str]]:
-    """What ``run`` returns and the platform calls it made, by kind."""
-    start = len(sb.requests)
-    result = run()
-
-    return result, Counter(route(r.path) for r in sb.requests[start:])
-
-
-def objects(node: object) -> Iterator[dict[str, Any]]:
-    """Every JSON object in a document, however deep."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            yield item
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-
-
-def truth(sb: Sandbox, action_id: str) -> set[StepKey]:
-    """The steps calling ``action_id`` in every published flow, read straight from the org."""
+def truth(steps: Steps, action_id: str) -> set[StepKey]:
+    """The steps calling ``action_id`` in every published flow, keyed for comparison."""
     return {
-        (flow.id, step["id"], step["useSuggestedTimeout"])
-        for flow in sb.flows.values()
-        if flow.published_version is not None
-        for step in objects(flow.documents[flow.published_version])
-        if step.get("actionId") == action_id
+        (flow_id, step["id"], step["useSuggestedTimeout"])
+        for flow_id, step in steps.get(action_id, [])
     }
 
 
@@ -84,33 +57,36 @@ def found(impact: FlowImpact, action_id: str) -> set[StepKey]:
     }
 
 
-def published_consumers(sb: Sandbox, via: str, action_id: str) -> list[tuple[str, str]]:
-    """(flow id, version) that dependency tracking holds for a published consumer."""
-    return [
-        (f, v)
-        for f, v, kind in sb.dependencies.get((via, action_id), [])
-        if kind == "published"
-    ]
+def references(impact: FlowImpact, action_id: str) -> set[tuple[str, str, str, str]]:
+    """The references of one action as (flow, version, object type, state)."""
+    return {
+        (r.flow_id, r.flow_version, r.via.value, r.state.value)
+        for r in impact[action_id].references
+    }
 
 
-def action_value(sb: Sandbox, action_id: str) -> DataAction:
-    """A DataAction value for a raw sandbox action."""
-    raw = sb.actions[action_id]
-    return DataAction(
-        id=action_id,
-        name=raw["name"],
-        version=raw["version"],
-        secure=bool(raw.get("secure")),
+def expected_calls(sb: Sandbox, action_ids: list[str]) -> Counter[str]:
+    """The cost rule: 1 build, pages per action and type, 1 record per flow, 1 read per version."""
+    pages = sum(
+        max(1, math.ceil(len({(f, v) for f, v, _ in entries}) / 100))
+        for aid in action_ids
+        for via in OBJECT_TYPES
+        for entries in [sb.dependencies.get((via, aid), [])]
+    )
+    flows = {f for aid in action_ids for f, *_ in consumers(sb, aid)}
+
+    return Counter(
+        build=1,
+        dependencies=pages,
+        flow=len(flows),
+        document=len(published_versions(sb, action_ids)),
     )
 
 
-def consumed(sb: Sandbox, via: str) -> str:
-    """The first action that a published flow uses through ``via``."""
-    return next(
-        aid
-        for (kind, aid) in sb.dependencies
-        if kind == via and aid in sb.actions and published_consumers(sb, via, aid)
-    )
+@pytest.fixture(scope="module")
+def steps(sandbox: Sandbox) -> Steps:
+    """The calling steps of the shared org, read once."""
+    return calling_steps(sandbox)
 
 
 @pytest.fixture(scope="module")
@@ -120,167 +96,305 @@ def three_second(session: Session) -> list[DataAction]:
 
 
 @pytest.fixture(scope="module")
+def everything(session: Session) -> list[DataAction]:
+    """Every action of the org."""
+    return list(list_actions(session))
+
+
+@pytest.fixture(scope="module")
 def baseline(
-    sandbox: Sandbox, session: Session, three_second: list[DataAction]
-) -> tuple[FlowImpact, Counter[str]]:
-    """The impact analysis of the 3 s actions on an operational index, with its call counts."""
-    return counted(sandbox, lambda: find_overrides(session, three_second))
+    sandbox: Sandbox, session: Session, everything: list[DataAction]
+) -> tuple[FlowImpact, Counter[str], Counter[str]]:
+    """The impact of every action on an operational index, its calls and document reads."""
+    start = len(sandbox.requests)
+    impact, calls = counted(sandbox, lambda: find_overrides(session, everything))
+
+    return impact, calls, document_reads(sandbox, start)
 
 
-@pytest.mark.parametrize("via", [Via.DATAACTION, Via.SECUREACTION])
-def test_references_come_from_the_matching_object_type(
-    sb: Sandbox, session: Session, via: Via
+# --- find_references --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("via", OBJECT_TYPES)
+@pytest.mark.parametrize("given", ["value", "id"])
+def test_references_cover_both_object_types_and_states(
+    sb: Sandbox, session: Session, via: str, given: str
 ) -> None:
-    """A DataAction value is looked up under its own object type only, all its consumers returned."""
-    action = action_value(sb, consumed(sb, via.value))
+    """Every consumer under DATAACTION and SECUREACTION comes back, published and checked in."""
+    action_id = consumed(sb, via)
+    action = action_value(sb, action_id) if given == "value" else action_id
     refs, calls = counted(sb, lambda: find_references(session, action))
+    flows = {flow_id for flow_id, *_ in consumers(sb, action_id)}
 
-    assert sorted(published_consumers(sb, via.value, action.id)) == sorted(
-        (r.flow_id, r.flow_version) for r in refs
-    )
-    assert {(via, FlowState.PUBLISHED)} == {(r.via, r.state) for r in refs}
-    assert Counter(build=1, dependencies=1) == calls
-
-
-def test_bare_id_queries_both_object_types(sb: Sandbox, session: Session) -> None:
-    """An action given only by id is looked up as DATAACTION and as SECUREACTION."""
-    action_id = consumed(sb, "SECUREACTION")
-    refs, calls = counted(sb, lambda: find_references(session, action_id))
-
-    assert Counter(build=1, dependencies=2) == calls
-    assert len(published_consumers(sb, "SECUREACTION", action_id)) == len(refs)
+    assert consumers(sb, action_id) == {
+        (r.flow_id, r.flow_version, r.via.value, r.state.value) for r in refs
+    }
+    assert Counter(build=1, dependencies=2, flow=len(flows)) == calls
 
 
-def test_checked_in_versions_on_request(sb: Sandbox, session: Session) -> None:
-    """With include_checked_in, checked-in consumers come back too, at one more query."""
+def test_checked_in_consumers_have_their_state(sb: Sandbox, session: Session) -> None:
+    """A flow whose only checked-in version calls the action is returned as checked in."""
     action_id = next(
         aid
-        for (kind, aid), entries in sb.dependencies.items()
-        if kind == "DATAACTION"
-        and aid in sb.actions
-        and any(k == "checkedIn" for *_, k in entries)
+        for (_via, aid) in sb.dependencies
+        if any(state == "checkedIn" for *_, state in consumers(sb, aid))
     )
-    action = action_value(sb, action_id)
+    refs = find_references(session, action_id)
+
+    assert any(r.state is FlowState.CHECKED_IN for r in refs)
+    assert {r.flow_id for r in refs if r.published} == {
+        f for f, _v, _via, state in consumers(sb, action_id) if state == "published"
+    }
+
+
+def test_published_only_reads_no_flow(sb: Sandbox, session: Session) -> None:
+    """include_checked_in=False asks for published consumers only and reads no flow record."""
+    action_id = consumed(sb, "DATAACTION")
     refs, calls = counted(
-        sb, lambda: find_references(session, action, include_checked_in=True)
-    )
-    expected = sorted(
-        (f, v, k) for f, v, k in sb.dependencies[("DATAACTION", action_id)]
+        sb, lambda: find_references(session, action_id, include_checked_in=False)
     )
 
-    assert expected == sorted((r.flow_id, r.flow_version, r.state.value) for r in refs)
+    assert {
+        (f, v, via)
+        for f, v, via, state in consumers(sb, action_id)
+        if state == "published"
+    } == {(r.flow_id, r.flow_version, r.via.value) for r in refs}
     assert Counter(build=1, dependencies=2) == calls
+
+
+def test_references_follow_every_page() -> None:
+    """An action with more consumers than fit on a page gets every one of them."""
+    sb = Sandbox(seed=5, actions=6, flows=240, rate_limit_per_minute=None)
+    (via, action_id), entries = max(
+        sb.dependencies.items(), key=lambda item: len(item[1])
+    )
+    listed = {(f, v) for f, v, _ in entries}
+    refs, calls = counted(sb, lambda: find_references(session_for(sb), action_id))
+
+    assert len(listed) > 100
+    assert listed == {(r.flow_id, r.flow_version) for r in refs if r.via.value == via}
+    assert math.ceil(len(listed) / 100) + 1 == calls["dependencies"]
+
+
+@pytest.mark.parametrize("status", ["BUILDINPROGRESS", "NOTBUILT"])
+def test_find_references_warns_about_an_untrusted_index(
+    sb: Sandbox, session: Session, caplog: pytest.LogCaptureFixture, status: str
+) -> None:
+    """Asking dependency tracking while it is not operational logs a warning naming the status."""
+    sb.dependency_build_status = status
+    with caplog.at_level(logging.WARNING, logger="genesys_timeouts"):
+        find_references(session, consumed(sb, "DATAACTION"))
+
+    assert any(status in r.getMessage() for r in caplog.records)
+
+
+def test_an_unbuilt_index_knows_no_consumers(
+    steps: Steps, sb: Sandbox, session: Session
+) -> None:
+    """NOTBUILT answers with no flows at all, which is why find_overrides scans instead."""
+    action_id = consumed(sb, "DATAACTION")
+    sb.dependency_build_status = "NOTBUILT"
+
+    assert [] == find_references(session, action_id)
+    assert truth(steps, action_id)
+
+
+# --- find_overrides on an operational index ------------------------------------------
 
 
 def test_impact_matches_the_flow_documents(
+    steps: Steps,
     sb: Sandbox,
-    baseline: tuple[FlowImpact, Counter[str]],
-    three_second: list[DataAction],
+    baseline: tuple[FlowImpact, Counter[str], Counter[str]],
+    everything: list[DataAction],
 ) -> None:
     """Every step calling each action in a published flow is found, overriding or not."""
-    impact, _calls = baseline
+    impact = baseline[0]
 
-    assert {a.id: truth(sb, a.id) for a in three_second} == {
-        a.id: found(impact, a.id) for a in three_second
+    assert {a.id: truth(steps, a.id) for a in everything} == {
+        a.id: found(impact, a.id) for a in everything
     }
-    assert any(impact[a.id].overrides for a in three_second)
+    assert {a.id: consumers(sb, a.id) for a in everything} == {
+        a.id: references(impact, a.id) for a in everything
+    }
 
 
+@pytest.mark.parametrize("selection", ["3 s actions", "all actions"])
 def test_call_counts_follow_the_cost_rule(
     sb: Sandbox,
-    baseline: tuple[FlowImpact, Counter[str]],
+    session: Session,
     three_second: list[DataAction],
+    everything: list[DataAction],
+    selection: str,
 ) -> None:
-    """One dependency query per action page, one get_flow per consuming flow, one read per version."""
-    _impact, calls = baseline
-    consumers = {
-        (flow_id, version)
-        for action in three_second
-        for flow_id, version in published_consumers(
-            sb, "SECUREACTION" if action.secure else "DATAACTION", action.id
-        )
-    }
-    pages = sum(
-        max(1, math.ceil(len(published_consumers(sb, via, a.id)) / 100))
-        for a in three_second
-        for via in ["SECUREACTION" if a.secure else "DATAACTION"]
-    )
-
-    assert (
-        Counter(
-            build=1,
-            dependencies=pages,
-            flow=len({flow_id for flow_id, _ in consumers}),
-            document=len(consumers),
-        )
-        == calls
-    )
-
-
-def test_dependency_queries_name_the_object_type(sb: Sandbox, session: Session) -> None:
-    """Each dependency query asks for the published flows of one action under its object type."""
-    action = action_value(sb, consumed(sb, "SECUREACTION"))
+    """Queries per action and type, one record per flow, one read per version, never repeated."""
+    actions = three_second if selection == "3 s actions" else everything
     start = len(sb.requests)
-    find_overrides(session, [action])
+    _impact, calls = counted(sb, lambda: find_overrides(session, actions))
+
+    assert expected_calls(sb, [a.id for a in actions]) == calls
+    assert {1} == set(document_reads(sb, start).values())
+
+
+def test_dependency_queries_ask_both_types_unfiltered(
+    sb: Sandbox, session: Session, three_second: list[DataAction]
+) -> None:
+    """Each selected action is asked for under both object types, for all versions."""
+    start = len(sb.requests)
+    find_overrides(session, three_second[:4])
     queries = [r.query for r in sb.requests[start:] if route(r.path) == "dependencies"]
 
-    assert [("SECUREACTION", "published", action.id)] == [
-        (q["objectType"], q["flowFilter"], q["id"]) for q in queries
+    assert {(via, a.id) for a in three_second[:4] for via in OBJECT_TYPES} == {
+        (q["objectType"], q["id"]) for q in queries
+    }
+    assert not any("flowFilter" in q for q in queries)
+
+
+def test_secure_calls_are_found_through_secureaction(
+    steps: Steps, sb: Sandbox, baseline: tuple[FlowImpact, Counter[str], Counter[str]]
+) -> None:
+    """Steps calling secure actions are found, some overriding, their flows listed as SECUREACTION."""
+    impact = baseline[0]
+    secure = [aid for aid, a in sb.actions.items() if a["secure"] and truth(steps, aid)]
+    secure_steps = [s for aid in secure for s in impact[aid].steps]
+
+    assert secure
+    assert {aid: truth(steps, aid) for aid in secure} == {
+        aid: found(impact, aid) for aid in secure
+    }
+    assert any(s.overrides for s in secure_steps)
+    assert {Via.SECUREACTION} == {
+        r.via for aid in secure for r in impact[aid].references
+    }
+
+
+def test_own_timeouts_only_on_overriding_steps(
+    baseline: tuple[FlowImpact, Counter[str], Counter[str]],
+) -> None:
+    """Steps that use the suggested timeout report none of their own; overriding ones do."""
+    steps = [s for aid in baseline[0] for s in baseline[0][aid].steps]
+    suggested = [s for s in steps if s.use_suggested_timeout]
+    clean = [s for s in steps if s.overrides and s.problem is None]
+
+    assert suggested
+    assert clean
+    assert all((s.timeout_seconds, s.expression) == (None, None) for s in suggested)
+    assert all((s.timeout_seconds is None) != (s.expression is None) for s in clean)
+
+
+def test_variable_timeouts_are_expressions(
+    steps: Steps, sb: Sandbox, baseline: tuple[FlowImpact, Counter[str], Counter[str]]
+) -> None:
+    """An overriding step whose timeout is a variable reports the variable's text, no seconds."""
+    impact = baseline[0]
+    texts = {
+        step["id"]: step["timeout"]["text"]
+        for aid in impact
+        for _flow, step in steps.get(aid, [])
+    }
+    variables = [
+        s
+        for aid in impact
+        for s in impact[aid].overrides
+        if texts[s.step_id or ""].startswith("Flow.")
     ]
 
+    assert variables
+    assert all(
+        (None, texts[s.step_id or ""]) == (s.timeout_seconds, s.expression)
+        for s in variables
+    )
 
-def test_not_built_index_falls_back_to_a_scan(
-    sb: Sandbox,
-    session: Session,
-    baseline: tuple[FlowImpact, Counter[str]],
-    three_second: list[DataAction],
+
+def test_overrides_are_found_at_depth_in_every_container(
+    baseline: tuple[FlowImpact, Counter[str], Counter[str]],
 ) -> None:
-    """When the index is NOTBUILT every published flow is read once and the results are the same."""
-    sb.dependency_build_status = "NOTBUILT"
+    """Overrides sit in tasks, states, bot states and menus, some three or more levels deep."""
+    overrides = [s for aid in baseline[0] for s in baseline[0][aid].overrides]
+    outer = {s.path[0].split(" ")[0] for s in overrides if len(s.path) >= 3}
+
+    assert {"Task", "State", "BotState", "Menu"} <= outer
+
+
+def test_checked_in_only_consumers_are_flagged(
+    sb: Sandbox, baseline: tuple[FlowImpact, Counter[str], Counter[str]]
+) -> None:
+    """A flow calling the action only in an unpublished version is not counted, but warned about."""
+    impact = baseline[0]
+    pending = {
+        aid: {f for f, _v, _via, state in consumers(sb, aid) if state == "checkedIn"}
+        - {f for f, _v, _via, state in consumers(sb, aid) if state == "published"}
+        for aid in impact
+    }
+    flagged = [aid for aid, flows in pending.items() if flows]
+
+    assert flagged
+    for aid in flagged:
+        names = {sb.flows[f].name for f in pending[aid]}
+        assert pending[aid] == {r.flow_id for r in impact[aid].checked_in_only}
+        assert pending[aid].isdisjoint({s.flow_id for s in impact[aid].steps})
+        assert all(
+            any(
+                f"'{n}': only its checked-in version" in w for w in impact[aid].warnings
+            )
+            for n in names
+        )
+
+
+def test_progress_counts_the_documents_read(
+    sb: Sandbox, session: Session, three_second: list[DataAction]
+) -> None:
+    """Progress goes from 0 to the number of documents, one step per read."""
     seen: list[tuple[int, int]] = []
-    impact, calls = counted(
+    _impact, calls = counted(
         sb,
         lambda: find_overrides(
             session, three_second, progress=lambda d, t: seen.append((d, t))
         ),
     )
-    published = sum(1 for f in sb.flows.values() if f.published_version is not None)
 
-    assert (True, "NOTBUILT") == (impact.scanned, impact.dependency_status)
-    assert "NOTBUILT" in impact.warnings[0]
-    assert Counter(build=1, flows=1, document=published) == calls
-    assert [(n, published) for n in range(published + 1)] == seen
-    assert {a.id: found(baseline[0], a.id) for a in three_second} == {
-        a.id: found(impact, a.id) for a in three_second
-    }
-    assert {
-        a.id: {r.flow_id for r in baseline[0][a.id].references} for a in three_second
-    } == {a.id: {r.flow_id for r in impact[a.id].references} for a in three_second}
+    assert [(n, calls["document"]) for n in range(calls["document"] + 1)] == seen
 
 
-def test_stale_index_is_used_with_a_warning(
-    sb: Sandbox, session: Session, three_second: list[DataAction]
+# --- when the index cannot be trusted -----------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["NOTBUILT", "BUILDINPROGRESS", "BUILDQUEUED"])
+def test_untrusted_index_falls_back_to_a_scan(
+    sb: Sandbox,
+    session: Session,
+    baseline: tuple[FlowImpact, Counter[str], Counter[str]],
+    everything: list[DataAction],
+    status: str,
 ) -> None:
-    """OPERATIONALNEEDSREBUILD keeps the index but warns, on the run and on every action."""
-    sb.dependency_build_status = "OPERATIONALNEEDSREBUILD"
-    impact = find_overrides(session, three_second[:3])
-
-    assert (False, 1) == (impact.scanned, len(impact.warnings))
-    assert "OPERATIONALNEEDSREBUILD" in impact.warnings[0]
-    assert all(
-        impact.warnings[0] in impact.warnings_for(a.id) for a in three_second[:3]
+    """Every flow version is read once, with a warning and progress, and the answer is the same."""
+    sb.dependency_build_status = status
+    seen: list[tuple[int, int]] = []
+    impact, calls = counted(
+        sb,
+        lambda: find_overrides(
+            session, everything, progress=lambda d, t: seen.append((d, t))
+        ),
+    )
+    versions = {f.published_version for f in sb.flows.values()} | {
+        f.checked_in_version for f in sb.flows.values()
+    }
+    reads = sum(
+        len({f.published_version, f.checked_in_version} - {None})
+        for f in sb.flows.values()
     )
 
-
-def test_find_references_logs_an_untrusted_index(
-    sb: Sandbox, session: Session, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Asking dependency tracking while it is building logs a warning naming the status."""
-    sb.dependency_build_status = "BUILDINPROGRESS"
-    with caplog.at_level(logging.WARNING, logger="genesys_timeouts"):
-        find_references(session, consumed(sb, "DATAACTION"))
-
-    assert any("BUILDINPROGRESS" in r.getMessage() for r in caplog.records)
+    assert versions
+    assert (True, status) == (impact.scanned, impact.dependency_status)
+    assert status in impact.warnings[0]
+    assert Counter(build=1, flows=1, document=reads) == calls
+    assert [(n, reads) for n in range(reads + 1)] == seen
+    assert {a.id: found(baseline[0], a.id) for a in everything} == {
+        a.id: found(impact, a.id) for a in everything
+    }
+    assert {a.id: references(baseline[0], a.id) for a in everything} == {
+        a.id: references(impact, a.id) for a in everything
+    }
 
 
 def test_scan_all_reads_every_flow_without_warning(
@@ -294,11 +408,124 @@ def test_scan_all_reads_every_flow_without_warning(
     assert (True, (), 0) == (impact.scanned, impact.warnings, calls["dependencies"])
 
 
+@pytest.fixture
+def fresh() -> Sandbox:
+    """A small org of its own, for tests that change flows."""
+    return Sandbox(seed=11, actions=40, flows=8, rate_limit_per_minute=None)
+
+
+def test_stale_index_is_followed_with_warnings(fresh: Sandbox) -> None:
+    """Flows republished since the last build: the run warns, reads what runs now, and says what moved."""
+    sb = fresh
+    action_id = consumed(sb, "DATAACTION")
+    moved_id, old = next(
+        (f, v) for f, v, via, s in consumers(sb, action_id) if s == "published"
+    )
+    other_id = next(
+        f.id
+        for f in sb.flows.values()
+        if f.published_version and f.id not in {c[0] for c in consumers(sb, action_id)}
+    )
+    other = sb.flows[other_id]
+    # The other flow's calls are known to the index; now it also calls the action.
+    other_calls = {
+        aid
+        for (_via, aid), entries in sb.dependencies.items()
+        if any(f == other_id and s == "published" for f, _v, s in entries)
+    }
+    document = copy.deepcopy(other.documents[str(other.published_version)])
+    document["flowSequenceItemList"][0]["actionList"].append(
+        call_step(action_id, use_suggested=False, text="P0D0H0M4S0F", name="Added")
+    )
+    newer = republish(sb, other_id, document)
+    republish(
+        sb, moved_id, {"name": sb.flows[moved_id].name, "flowSequenceItemList": []}
+    )
+    sb.dependency_build_status = "OPERATIONALNEEDSREBUILD"
+
+    impact = find_overrides(session_for(sb), [action_id, *other_calls])
+    warnings = impact[action_id].warnings
+
+    assert (False, "OPERATIONALNEEDSREBUILD") == (
+        impact.scanned,
+        impact.dependency_status,
+    )
+    assert "OPERATIONALNEEDSREBUILD" in impact.warnings[0]
+    assert impact.warnings[0] in warnings
+    assert moved_id not in {s.flow_id for s in impact[action_id].steps}
+    assert any(f"lists version {old} but version" in w for w in warnings)
+    assert any("no step calling it was found" in w for w in warnings)
+    assert [(other_id, newer, 4.0)] == [
+        (s.flow_id, s.flow_version, s.timeout_seconds)
+        for s in impact[action_id].overrides
+        if s.step_name == "Added"
+    ]
+    assert any(
+        f"in version {newer} but dependency tracking does not list it" in w
+        for w in warnings
+    )
+
+
+UNPARSEABLE = [
+    "Flow.Timeout * 2",
+    "MakeDuration(0,0,ToInt(Flow.delay),0,0)",
+    "P1M",
+    "ToDuration(Flow.SlowTimeout)",
+]
+
+
+def test_unparseable_timeouts_are_reported_as_expressions(fresh: Sandbox) -> None:
+    """Timeouts that are not literals come back as their text, and never as a lowest override."""
+    sb = fresh
+    action_id = consumed(sb, "DATAACTION")
+    flow_id = next(f for f, *_ in consumers(sb, action_id))
+    steps = [
+        call_step(action_id, use_suggested=False, text=text, name=f"Step {n}")
+        for n, text in enumerate(UNPARSEABLE)
+    ]
+    document = {
+        "name": sb.flows[flow_id].name,
+        "flowSequenceItemList": [
+            {"__type": "Task", "name": "Odd timeouts", "actionList": steps}
+        ],
+    }
+    republish(sb, flow_id, document)
+
+    impact = find_overrides(session_for(sb), [action_id], scan_all=True)[action_id]
+    mine = [s for s in impact.steps if s.flow_id == flow_id]
+    reasons = [why for step, why in impact.flows_ignoring(10) if step in mine]
+
+    assert [(None, text) for text in UNPARSEABLE] == [
+        (s.timeout_seconds, s.expression) for s in mine
+    ]
+    assert all(
+        f"from the expression {t}," in r
+        for t, r in zip(UNPARSEABLE, reasons, strict=True)
+    )
+    assert None is attrs.evolve(impact, steps=tuple(mine)).lowest_override_seconds
+
+
+def test_empty_timeouts_are_reported_as_unreadable(
+    steps: Steps, sb: Sandbox, baseline: tuple[FlowImpact, Counter[str], Counter[str]]
+) -> None:
+    """Exactly the overriding steps whose timeout is empty are reported as unreadable."""
+    impact = baseline[0]
+    empty = {
+        step["id"]
+        for aid in impact
+        for _flow, step in steps.get(aid, [])
+        if step["useSuggestedTimeout"] is False and step["timeout"]["text"] == ""
+    }
+
+    assert empty
+    assert empty == {s.step_id for aid in impact for s in impact[aid].unreadable}
+
+
 def test_flows_ignoring_explains_each_override(
-    baseline: tuple[FlowImpact, Counter[str]],
+    baseline: tuple[FlowImpact, Counter[str], Counter[str]],
 ) -> None:
     """Each overriding step gets one line naming its flow, its path and its own timeout."""
-    impact, _calls = baseline
+    impact = baseline[0]
     lines = [why for aid in impact for _, why in impact.flows_ignoring(aid, 10)]
 
     assert lines
@@ -309,99 +536,27 @@ def test_flows_ignoring_explains_each_override(
     )
 
 
-def test_impact_is_json_ready(baseline: tuple[FlowImpact, Counter[str]]) -> None:
-    """to_dict gives plain JSON with the audit columns for every action."""
-    impact, _calls = baseline
-    data = json.loads(json.dumps(impact.to_dict()))
-
-    assert {
-        "flows_using",
-        "flows_overriding",
-        "lowest_override_seconds",
-        "steps",
-        "warnings",
-    } <= set(next(iter(data["actions"].values())))
-
-
-def override(**changes: Any) -> FlowOverride:
-    """A step of 'Main IVR' that sets its own 5 s timeout, with ``changes``."""
-    values: dict[str, Any] = {
-        "flow_id": "f1",
-        "flow_name": "Main IVR",
-        "flow_type": "INBOUNDCALLFLOW",
-        "flow_version": "3.0",
-        "action_id": "custom_-_a",
-        "path": ("Task 'Lookup'",),
-        "step_name": "Get customer",
-        "use_suggested_timeout": False,
-        "timeout_seconds": 5.0,
-    }
-    return FlowOverride(**{**values, **changes})
-
-
-REASONS = [
-    (
-        "literal",
-        override(),
-        "Inbound call 'Main IVR' \u203a Task 'Lookup' \u203a 'Get customer' sets its own 5 s timeout, not the new 30 s",
-    ),
-    (
-        "expression",
-        override(timeout_seconds=None, expression="Flow.T"),
-        "Inbound call 'Main IVR' \u203a Task 'Lookup' \u203a 'Get customer' sets its own timeout from the expression Flow.T, not the new 30 s",
-    ),
-    (
-        "unreadable",
-        override(use_suggested_timeout=None, problem="useSuggestedTimeout is missing"),
-        "Inbound call 'Main IVR' \u203a Task 'Lookup' \u203a 'Get customer' could not be read (useSuggestedTimeout is missing); check it in Architect",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("step", "reason"), [(s, r) for _, s, r in REASONS], ids=[i for i, _, _ in REASONS]
-)
-def test_reasons_read_as_one_line(step: FlowOverride, reason: str) -> None:
-    """The reason says where the step is and what timeout it keeps instead."""
-    assert reason == step.reason(30)
-
-
-def test_lowest_override_ignores_expressions_and_suggested_steps() -> None:
-    """The lowest override is the smallest literal among steps that do override."""
-    impact = ActionImpact(
-        action_id="custom_-_a",
-        steps=(
-            override(timeout_seconds=8.0),
-            override(timeout_seconds=2.5, use_suggested_timeout=True),
-            override(timeout_seconds=None, expression="Flow.T"),
-            override(timeout_seconds=4.0, flow_id="f2"),
-        ),
-    )
-
-    assert (4.0, 2, 3) == (
-        impact.lowest_override_seconds,
-        impact.flows_overriding,
-        len(impact.flows_ignoring(30)),
-    )
-
-
-def test_empty_timeouts_are_reported_as_unreadable(
-    sb: Sandbox, baseline: tuple[FlowImpact, Counter[str]]
+def test_impact_is_json_ready(
+    baseline: tuple[FlowImpact, Counter[str], Counter[str]],
 ) -> None:
-    """Exactly the overriding steps whose timeout is empty are reported as unreadable."""
-    impact, _calls = baseline
-    empty = {
-        step["id"]
-        for flow in sb.flows.values()
-        if flow.published_version is not None
-        for step in objects(flow.documents[flow.published_version])
-        if "actionId" in step
-        and step["useSuggestedTimeout"] is False
-        and step["timeout"]["text"] == ""
-        and step["actionId"] in impact
-    }
+    """to_dict gives plain JSON with the audit columns for every action."""
+    impact = baseline[0]
+    data = json.loads(json.dumps(impact.to_dict()))
+    rows = data["actions"].values()
 
-    assert empty == {s.step_id for aid in impact for s in impact[aid].unreadable}
+    assert all(
+        {
+            "flows_using",
+            "flows_overriding",
+            "flows_checked_in_only",
+            "lowest_override_seconds",
+            "steps",
+            "warnings",
+        }
+        <= set(row)
+        for row in rows
+    )
+    assert {len(impact)} == {len(data["actions"])}
 
 
 def test_no_actions_costs_nothing(sb: Sandbox, session: Session) -> None:
@@ -409,29 +564,3 @@ def test_no_actions_costs_nothing(sb: Sandbox, session: Session) -> None:
     impact, calls = counted(sb, lambda: find_overrides(session, []))
 
     assert (0, Counter()) == (len(impact), calls)
-
-
-def test_republished_flow_is_read_at_its_current_version() -> None:
-    """When a flow moved on since the index was built, its current version is read, with warnings."""
-    sb = Sandbox(seed=11, actions=40, flows=8, rate_limit_per_minute=None)
-    session = connect(
-        sb.client_id,
-        sb.client_secret,
-        sb.base_url,
-        wsgi_app=sb.app,
-        retry=RetryPolicy.instant(),
-    )
-    action_id = consumed(sb, "DATAACTION")
-    flow_id, version = published_consumers(sb, "DATAACTION", action_id)[0]
-    flow = sb.flows[flow_id]
-    flow.documents["99.0"] = {"name": flow.name, "flowSequenceItemList": []}
-    flow.published_version = "99.0"
-
-    impact = find_overrides(session, [action_id])
-
-    assert flow_id not in {s.flow_id for s in impact[action_id].steps}
-    assert any(
-        f"lists version {version} but version 99.0 is published" in w
-        for w in impact[action_id].warnings
-    )
-    assert any("no step calling it was found" in w for w in impact[action_id].warnings)
