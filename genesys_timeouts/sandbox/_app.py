@@ -9,6 +9,7 @@ correlation id and the rate-limit headers, and every request is recorded.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,6 @@ from werkzeug.wrappers import Request, Response
 
 from . import _architect_api, _integrations_api
 from ._auth import (
-    OAuthError,
     authenticate,
     consume,
     issue_token,
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 __all__ = ["SandboxApp"]
 
 _TOKEN_PATH = "/oauth/token"
+
+_log = logging.getLogger(__name__)
 
 
 def _url_map() -> tuple[Map, dict[str, Handler]]:
@@ -98,36 +100,41 @@ class SandboxApp:
             if fault is not None:
                 raise fault
             if request.path.rstrip("/") == _TOKEN_PATH:
-                return self._token(request, headers)
-            token = authenticate(self.state, request.headers.get("Authorization"))
-            consume(self.state, token)
-            status, payload = self._dispatch(request)
+                status, payload = self._token(request)
+            else:
+                token = authenticate(self.state, request.headers.get("Authorization"))
+                consume(self.state, token)
+                status, payload = self._dispatch(request)
         except ApiError as error:
             headers.update(rate_headers(self.state, token))
             headers.update(error.headers)
             return _json_response(
                 error.status, error_body(error, correlation_id), headers
             )
+        except Exception:
+            # A fault in the sandbox itself still answers as the platform
+            # would, so the client under test sees a Genesys 500, not a
+            # traceback page; the traceback goes to the log.
+            _log.exception("Sandbox failure on %s %s", request.method, request.path)
+            failure = ApiError(500, "The sandbox failed to handle the request.")
+            headers.update(rate_headers(self.state, token))
+            return _json_response(500, error_body(failure, correlation_id), headers)
         headers.update(rate_headers(self.state, token))
         return _json_response(status, payload, headers)
 
-    def _token(self, request: Request, headers: dict[str, str]) -> Response:
-        headers.update(rate_headers(self.state, None))
+    def _token(self, request: Request) -> tuple[int, Any]:
         if request.method != "POST":
-            error = ApiError(405, "Only POST is supported on /oauth/token.")
-            return _json_response(
-                405, error_body(error, headers["ININ-Correlation-Id"]), headers
-            )
+            raise ApiError(405, "Only POST is supported on /oauth/token.")
         auth = request.authorization
-        username = auth.username if auth is not None and auth.type == "basic" else None
-        password = auth.password if auth is not None and auth.type == "basic" else None
-        try:
-            body = issue_token(
-                self.state, username, password, request.form.get("grant_type")
-            )
-        except OAuthError as error:
-            return _json_response(error.status, error.body, headers)
-        return _json_response(200, body, headers)
+        if auth is None or auth.type != "basic":
+            username = password = None
+        else:
+            username, password = auth.username, auth.password
+        body = issue_token(
+            self.state, username, password, request.form.get("grant_type")
+        )
+
+        return 200, body
 
     def _dispatch(self, request: Request) -> tuple[int, Any]:
         adapter = self._map.bind_to_environ(request.environ)

@@ -44,6 +44,44 @@ _VERSIONED_TYPES = (
 )
 
 
+#: Build states in which the index holds nothing yet.
+_UNBUILT = frozenset({"NOTBUILT", "BUILDQUEUED", "BUILDINITIALIZING"})
+#: Build states in which only part of the org has been indexed.
+_PARTIAL = frozenset({"BUILDINPROGRESS", "BUILDINCOMPLETE"})
+
+
+def _indexed(
+    state: OrgState, entries: list[tuple[str, str, str]]
+) -> list[tuple[str, str, str]]:
+    """What the index knows of ``entries`` in the current build state.
+
+    The platform says not to trust the index unless it is OPERATIONAL; the
+    sandbox makes that advice matter. Before a build there is nothing, a
+    build under way has reached only the first half of the flows, and a
+    stale index (OPERATIONALNEEDSREBUILD) predates the newest check-ins.
+    """
+    status = state.dependency_build_status
+    if status in _UNBUILT:
+        return []
+    if status in _PARTIAL:
+        ordered = sorted(state.flows)
+        reached = set(ordered[: len(ordered) // 2])
+        return [e for e in entries if e[0] in reached]
+    if status == "OPERATIONALNEEDSREBUILD":
+        return [e for e in entries if not _newer_check_in(state, e)]
+
+    return entries
+
+
+def _newer_check_in(state: OrgState, entry: tuple[str, str, str]) -> bool:
+    flow_id, version, kind = entry
+    flow = state.flows.get(flow_id)
+
+    return (
+        kind == "checkedIn" and flow is not None and flow.published_version != version
+    )
+
+
 def dependency_type(flow: FlowRecord) -> str:
     """The ``type`` dependency tracking gives a flow."""
     return _DEPENDENCY_TYPES[flow.type]
@@ -190,7 +228,10 @@ def consuming_resources(state: OrgState, call: Call) -> Result:
     flow_filter = one_of(q, "flowFilter", ("checkedIn", "published"))
     page = page_request(q, max_size=MAX_DEPENDENCY_PAGE)
     entities: list[Json] = []
-    for flow_id, version, kind in state.dependencies.get((object_type, object_id), []):
+    # An index that was never built knows no consumers: the answer is an
+    # empty listing, which a client must not read as "no flows".
+    index = _indexed(state, state.dependencies.get((object_type, object_id), []))
+    for flow_id, version, kind in index:
         flow = state.flows.get(flow_id)
         if flow is None or (flow_filter is not None and kind != flow_filter):
             continue

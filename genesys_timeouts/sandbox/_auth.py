@@ -12,7 +12,6 @@ from ._state import Fault, OrgState, Token
 
 __all__ = [
     "RATE_WINDOW_SECONDS",
-    "OAuthError",
     "authenticate",
     "issue_token",
     "rate_headers",
@@ -24,38 +23,28 @@ RATE_WINDOW_SECONDS = 60
 _UNLIMITED = 2_147_483_647
 
 
-class OAuthError(Exception):
-    """A refusal from the login service, which answers in OAuth's own shape."""
-
-    def __init__(self, status: int, error: str, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.body = {
-            "error": error,
-            "description": description,
-            "error_description": description,
-        }
-
-
 def issue_token(
     state: OrgState, username: str | None, password: str | None, grant_type: str | None
 ) -> dict[str, Any]:
-    """POST /oauth/token for the client-credentials grant."""
+    """POST /oauth/token for the client-credentials grant.
+
+    Refusals use the Genesys error body like every other error, so a client
+    that reads ``code`` sees ``bad.credentials`` for a wrong id or secret.
+    """
     if username is None or password is None:
-        raise OAuthError(
-            401, "invalid_client", "Client authentication (HTTP Basic) is required."
+        raise ApiError(
+            401,
+            "Client authentication with HTTP Basic is required.",
+            code="authentication.required",
         )
     if not (
         secrets.compare_digest(username, state.client_id)
         and secrets.compare_digest(password, state.client_secret)
     ):
-        raise OAuthError(401, "invalid_client", "Client authentication failed.")
+        raise ApiError(401, "Invalid login credentials.", code="bad.credentials")
     if grant_type != "client_credentials":
-        raise OAuthError(
-            400,
-            "unsupported_grant_type",
-            f"Grant type {grant_type!r} is not supported.",
-        )
+        msg = f"Grant type {grant_type!r} is not supported; use client_credentials."
+        raise ApiError(400, msg, code="bad.request", field="grant_type")
     token = secrets.token_urlsafe(32)
     state.tokens[token] = Token(expires_at=state.clock() + state.token_lifetime_seconds)
 

@@ -54,6 +54,8 @@ def get_draft(state: OrgState, action_id: str) -> Json:
 def _refuse_static(action_id: str) -> None:
     # The reading chosen for static actions: 400, not 403, because the client
     # is allowed to edit actions in general; this one belongs to Genesys.
+    # Every write says so, draft writes included, before any 404 for a
+    # draft that cannot exist.
     if action_id.startswith(STATIC_PREFIX):
         msg = (
             f"Action {action_id} is a static action provided by its integration "
@@ -113,6 +115,7 @@ def create_draft(state: OrgState, action_id: str) -> Json:
 
 def patch_draft(state: OrgState, action_id: str, body: Any) -> Json:
     """PATCH a draft: like the action, plus contract and secure."""
+    _refuse_static(action_id)
     draft = get_draft(state, action_id)
     body = require_object(body, "a draft update")
     supplied = require_version(body)
@@ -138,12 +141,14 @@ def patch_draft(state: OrgState, action_id: str, body: Any) -> Json:
 
 def delete_draft(state: OrgState, action_id: str) -> None:
     """DELETE a draft."""
+    _refuse_static(action_id)
     get_draft(state, action_id)
     del state.drafts[action_id]
 
 
 def publish_draft(state: OrgState, action_id: str, body: Any) -> Json:
     """Publish a draft: it replaces the published action, which gains a version."""
+    _refuse_static(action_id)
     draft = get_draft(state, action_id)
     body = require_object(body, "a draft publish")
     supplied = require_version(body)

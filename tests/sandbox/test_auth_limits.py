@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from genesys_timeouts.sandbox import Sandbox
@@ -30,14 +32,57 @@ def test_token_response_shape(sb: Sandbox, raw: Raw) -> None:
     assert body["access_token"]
 
 
-def test_wrong_secret_is_refused(sb: Sandbox, raw: Raw) -> None:
-    """A wrong client secret gets 401 invalid_client from the login service."""
-    response = raw.login(sb.client_id, "not-the-secret")
+LOGIN_REFUSALS = [
+    pytest.param("wrong-secret", 401, "bad.credentials", id="wrong-secret"),
+    pytest.param("wrong-id", 401, "bad.credentials", id="wrong-id"),
+    pytest.param("no-basic", 401, "authentication.required", id="no-basic-auth"),
+    pytest.param("wrong-grant", 400, "bad.request", id="wrong-grant"),
+]
 
-    assert response.status_code == 401
-    assert response.json["error"] == "invalid_client"  # type: ignore[index]
+#: Paths across the API that a bad token must not get past.
+GUARDED = [
+    ACTIONS,
+    f"{ACTIONS}/drafts",
+    "/api/v2/flows",
+    "/api/v2/architect/dependencytracking/build",
+    "/api/v2/no/such/resource",
+]
 
 
+@pytest.mark.parametrize(("case", "status", "code"), LOGIN_REFUSALS)
+def test_login_refusals_use_the_genesys_error_body(
+    sb: Sandbox, case: str, status: int, code: str
+) -> None:
+    """The login service refuses bad client credentials or grants with a Genesys error body and issues no token."""
+    from werkzeug.test import Client
+
+    client_id, secret = sb.client_id, sb.client_secret
+    if case == "wrong-secret":
+        secret = "not-the-secret"
+    if case == "wrong-id":
+        client_id = "00000000-0000-4000-8000-000000000000"
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    headers = {} if case == "no-basic" else {"Authorization": f"Basic {basic}"}
+    grant = "password" if case == "wrong-grant" else "client_credentials"
+
+    response = Client(sb.app).post(
+        "/oauth/token", data={"grant_type": grant}, headers=headers
+    )
+    body = response.json
+
+    assert body is not None
+    assert (status, code, status) == (
+        response.status_code,
+        body["code"],
+        body["status"],
+    )
+    assert body["contextId"] == response.headers["ININ-Correlation-Id"]
+    assert {"message", "messageWithParams", "details"} <= set(body)
+    assert "access_token" not in body
+    assert sb._state.tokens == {}
+
+
+@pytest.mark.parametrize("path", GUARDED)
 @pytest.mark.parametrize(
     ("token", "code"),
     [
@@ -45,22 +90,25 @@ def test_wrong_secret_is_refused(sb: Sandbox, raw: Raw) -> None:
         pytest.param("forged", "bad.credentials", id="unknown"),
     ],
 )
-def test_bad_bearer_token_is_401(sb: Sandbox, token: str | None, code: str) -> None:
-    """A request without a valid token gets 401 with the Genesys code."""
+def test_bad_bearer_token_is_401(
+    sb: Sandbox, token: str | None, code: str, path: str
+) -> None:
+    """A request without a valid token gets 401 with the Genesys code on any API path."""
     from werkzeug.test import Client
 
     headers = {} if token is None else {"Authorization": f"Bearer {token}"}
-    response = Client(sb.app).get(ACTIONS, headers=headers)
+    response = Client(sb.app).get(path, headers=headers)
 
     assert response.status_code == 401
     assert response.json["code"] == code  # type: ignore[index]
 
 
-def test_expired_token_is_401(sb: Sandbox, raw: Raw) -> None:
-    """After expire_tokens an old token gets 401 bad.credentials and a new login works."""
+@pytest.mark.parametrize("path", GUARDED)
+def test_expired_token_is_401(sb: Sandbox, raw: Raw, path: str) -> None:
+    """After expire_tokens an old token gets 401 bad.credentials on any API path, and a new login works."""
     sb.expire_tokens()
 
-    expired = raw.get(ACTIONS)
+    expired = raw.get(path)
     fresh = raw.login(sb.client_id, sb.client_secret).json["access_token"]  # type: ignore[index]
 
     assert expired.status_code == 401
@@ -146,3 +194,21 @@ def test_switches_refuse_unknown_values(sb: Sandbox) -> None:
         sb.conflict_style = "412"
     with pytest.raises(ValueError, match="dependency_build_status"):
         sb.dependency_build_status = "BROKEN"
+
+
+def test_sandbox_failure_is_a_genesys_500(
+    sb: Sandbox, raw: Raw, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug inside a handler answers 500 internal.server.error with the Genesys body and headers."""
+
+    def broken(state: object, call: object) -> object:
+        raise RuntimeError("handler bug")
+
+    monkeypatch.setitem(sb.app._handlers, f"GET {ACTIONS}", broken)
+
+    response = raw.get(ACTIONS)
+
+    assert response.status_code == 500
+    assert response.json["code"] == "internal.server.error"  # type: ignore[index]
+    assert response.json["contextId"] == response.headers["ININ-Correlation-Id"]  # type: ignore[index]
+    assert response.headers["inin-ratelimit-count"] == "1"

@@ -176,3 +176,32 @@ def test_flow_reads(sb: Sandbox, raw: Raw) -> None:
         == 404
     )
     assert raw.get("/api/v2/flows/no-such-flow").status_code == 404
+
+
+def _all_consumers(raw: Raw, status: str) -> dict[str, set[tuple[str, str]]]:
+    raw.sb.dependency_build_status = status
+    return {
+        action_id: _consumers(raw, action_id, object_type)
+        for object_type, action_id in raw.sb.dependencies
+    }
+
+
+def test_index_is_untrustworthy_unless_operational(sb: Sandbox, raw: Raw) -> None:
+    """Unbuilt, building and stale indexes answer less than the operational one, each in its own way."""
+    full = _all_consumers(raw, "OPERATIONAL")
+    unbuilt = _all_consumers(raw, "NOTBUILT")
+    building = _all_consumers(raw, "BUILDINPROGRESS")
+    stale = _all_consumers(raw, "OPERATIONALNEEDSREBUILD")
+    newer = {
+        (f.id, str(f.checked_in_version))
+        for f in sb.flows.values()
+        if f.checked_in_version != f.published_version
+    }
+    reached = set(sorted(sb.flows)[: len(sb.flows) // 2])
+
+    assert any(full.values())
+    assert not any(unbuilt.values())
+    assert building == {i: {c for c in cs if c[0] in reached} for i, cs in full.items()}
+    assert stale == {i: cs - newer for i, cs in full.items()}
+    assert building != full
+    assert stale != full

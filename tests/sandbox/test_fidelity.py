@@ -7,6 +7,7 @@ in-process WSGI one and real HTTP on loopback.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 from genesys_timeouts._sdk import (
     ApiClient,
+    ApiException,
     ArchitectApi,
     IntegrationsApi,
     Transport,
@@ -73,20 +75,30 @@ def unfit(type_name: str, value: Any, where: str = "$") -> list[str]:
     return problems
 
 
-def exercise(
-    client: Any, transport: Transport, sb: Sandbox
-) -> Iterator[tuple[str, str, Any]]:
-    """Call every SDK method the product uses; yield (method, model, raw body)."""
+Step = tuple[str, str, Any, Any]
+
+
+def outdated(value: Any, where: str = "$") -> list[str]:
+    """Where the SDK replaced a value outside its enum with ``outdated_sdk_version``."""
+    if hasattr(value, "to_dict"):
+        value = value.to_dict()
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in outdated(v, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in outdated(v, f"{where}[{i}]")]
+
+    return [where] if value == "outdated_sdk_version" else []
+
+
+def exercise(client: Any, transport: Transport, sb: Sandbox) -> Iterator[Step]:
+    """Call every SDK method the product uses; yield (method, model, raw body, result)."""
     integrations = IntegrationsApi(client)
     architect = ArchitectApi(client)
 
-    def step(
-        name: str, model: str, call: Callable[[], Any]
-    ) -> Iterator[tuple[str, str, Any]]:
+    def step(name: str, model: str, call: Callable[[], Any]) -> Iterator[Step]:
         result = call()
-        if model != "None":
-            assert result is not None, name
-        yield name, model, transport.last_json
+        assert result is not None, name
+        yield name, model, transport.last_json, result
 
     target = next(
         i
@@ -113,6 +125,32 @@ def exercise(
             page_size=100, include_config=True, include_auth_actions="true"
         ),
     )
+    page_two = integrations.get_integrations_actions(
+        page_size=25, page_number=2, sort_by="name", sort_order="DESC"
+    )
+    assert page_two.previous_uri  # every paging field is there on a middle page
+    assert page_two.next_uri
+    yield (
+        "get_integrations_actions page 2, sorted",
+        "ActionEntityListing",
+        (transport.last_json),
+        page_two,
+    )
+    named = sb.actions[target]
+    filtered = integrations.get_integrations_actions(
+        ids=f"{target},{other}",
+        secure="false",
+        category=named["category"],
+        name=named["name"][:5],
+        include_config=True,
+    )
+    assert target in {e.id for e in filtered.entities}
+    yield (
+        "get_integrations_actions filtered",
+        "ActionEntityListing",
+        (transport.last_json),
+        filtered,
+    )
     yield from step(
         "get_integrations_actions_drafts",
         "ActionEntityListing",
@@ -123,7 +161,7 @@ def exercise(
     action = integrations.get_integrations_action(
         target, expand="contract", include_config=True
     )
-    yield "get_integrations_action", "Action", transport.last_json
+    yield "get_integrations_action", "Action", transport.last_json, action
     yield from step(
         "get_integrations_action flattened",
         "Action",
@@ -145,7 +183,7 @@ def exercise(
         lambda: integrations.patch_integrations_action(target, body),
     )
     draft = integrations.post_integrations_action_draft(target)
-    yield "post_integrations_action_draft", "Action", transport.last_json
+    yield "post_integrations_action_draft", "Action", transport.last_json, draft
     yield from step(
         "get_integrations_action_draft",
         "Action",
@@ -161,7 +199,14 @@ def exercise(
     )
     draft_body.config.timeout_seconds = 12
     patched = integrations.patch_integrations_action_draft(target, draft_body)
-    yield "patch_integrations_action_draft", "Action", transport.last_json
+    yield "patch_integrations_action_draft", "Action", transport.last_json, patched
+    yield from step(
+        "post_integrations_action_draft_test",
+        "TestExecutionResult",
+        lambda: integrations.post_integrations_action_draft_test(
+            target, {"queueId": "q-1"}
+        ),
+    )
     yield from step(
         "get_integrations_action_draft_validation",
         "DraftValidationResult",
@@ -202,7 +247,7 @@ def exercise(
     flows = architect.get_flows(
         page_size=100, type=["inboundcall", "workflow", "bot", "inqueuecall"]
     )
-    yield "get_flows", "FlowEntityListing", transport.last_json
+    yield "get_flows", "FlowEntityListing", transport.last_json, flows
     flow = next(f for f in flows.entities if f.published_version is not None)
     yield from step("get_flow", "Flow", lambda: architect.get_flow(flow.id))
     yield from step(
@@ -221,9 +266,10 @@ def exercise(
 
 def _check_all(client: Any, transport: Transport, sb: Sandbox) -> set[str]:
     seen = set()
-    for name, model, body in exercise(client, transport, sb):
+    for name, model, body, result in exercise(client, transport, sb):
         assert body is not None, name
         assert unfit(model, body) == [], name
+        assert outdated(result) == [], name
         seen.add(name)
     assert sb.actions  # the org survived the run
     return seen
@@ -232,6 +278,8 @@ def _check_all(client: Any, transport: Transport, sb: Sandbox) -> set[str]:
 _METHODS = {
     "get_integrations",
     "get_integrations_actions",
+    "get_integrations_actions page 2, sorted",
+    "get_integrations_actions filtered",
     "get_integrations_actions_drafts",
     "get_integrations_action",
     "get_integrations_action flattened",
@@ -239,6 +287,7 @@ _METHODS = {
     "post_integrations_action_draft",
     "get_integrations_action_draft",
     "patch_integrations_action_draft",
+    "post_integrations_action_draft_test",
     "get_integrations_action_draft_validation",
     "post_integrations_action_draft_publish",
     "post_integrations_action_test",
@@ -284,3 +333,111 @@ def test_loopback_sdk_round_trip(sb: Sandbox) -> None:
 
     assert url.startswith("http://127.0.0.1:")
     assert seen == _METHODS
+
+
+def _client(sb: Sandbox) -> tuple[Any, Transport]:
+    client = ApiClient(host=sb.base_url)
+    transport = sb.transport()
+    client.set_http_client(transport)
+    client.get_client_credentials_token(sb.client_id, sb.client_secret)
+    return client, transport
+
+
+def _after(first: Callable[[], None], then: Callable[[], Any]) -> Any:
+    first()
+    return then()
+
+
+def _refusal(call: Callable[[], Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    with pytest.raises(ApiException) as caught:
+        call()
+    headers = {k.lower(): v for k, v in dict(caught.value.headers or {}).items()}
+    return int(caught.value.status), json.loads(caught.value.body), headers
+
+
+def test_error_bodies_fit_error_body() -> None:
+    """Every kind of refusal the SDK meets carries an ErrorBody with no unknown keys and the platform's headers."""
+    sb = Sandbox(seed=4, actions=20, flows=4, rate_limit_per_minute=30)
+    client, _ = _client(sb)
+    api = IntegrationsApi(client)
+    ids = [i for i, a in sb.actions.items() if i.startswith("custom_-_")]
+    static = next(i for i in sb.actions if i.startswith("static_-_"))
+    auth = next(i for i in sb.actions if i.startswith("customAuth_-_"))
+
+    def update(action_id: str, timeout: int | None, version: int) -> Any:
+        body = sdk.UpdateActionInput()
+        body.config = api.get_integrations_action(action_id, include_config=True).config
+        body.config.timeout_seconds, body.version = timeout, version
+        return lambda: api.patch_integrations_action(action_id, body)
+
+    def stale_400() -> Any:
+        sb.conflict_style = "400"
+        update(ids[1], 10, 0)()
+
+    def publish_stale() -> Any:
+        api.post_integrations_action_draft(ids[2])
+        publish = sdk.PublishDraftInput()
+        publish.version = 99
+        api.post_integrations_action_draft_publish(ids[2], publish)
+
+    def bad_login() -> Any:
+        other = ApiClient(host=sb.base_url)
+        other.set_http_client(sb.transport())
+        other.get_client_credentials_token(sb.client_id, "wrong")
+
+    def rate_limited() -> Any:
+        for _ in range(31):
+            api.get_integrations_action(ids[0])
+
+    cases = [
+        (404, lambda: api.get_integrations_action("custom_-_missing")),
+        (409, update(ids[0], 10, 0)),
+        (400, stale_400),
+        (400, update(ids[0], 0, sb.actions[ids[0]]["version"])),
+        (400, update(auth, 10, sb.actions[auth]["version"])),
+        (400, lambda: api.post_integrations_action_draft(static)),
+        (400, publish_stale),
+        (401, bad_login),
+        (
+            503,
+            lambda: _after(sb.fail_next, lambda: api.get_integrations_action(ids[0])),
+        ),
+        (429, rate_limited),
+    ]
+    seen = []
+    for _, call in cases:
+        got, body, headers = _refusal(call)
+        seen.append(got)
+        assert unfit("ErrorBody", body) == [], body
+        assert body["status"] == got
+        assert body["contextId"] == headers["inin-correlation-id"]
+        assert {"message", "code", "messageWithParams", "details"} <= set(body)
+        assert {"inin-ratelimit-count", "inin-ratelimit-allowed"} <= set(headers)
+
+    assert seen == [status for status, _ in cases]
+
+
+def test_failed_validation_and_test_run_fit_their_models(sb: Sandbox) -> None:
+    """A draft with a wiped config yields a DraftValidationResult and a TestExecutionResult whose errors fit ErrorBody."""
+    client, transport = _client(sb)
+    api = IntegrationsApi(client)
+    action_id = next(
+        i for i in sb.actions if i.startswith("custom_-_") and i not in sb.drafts
+    )
+    draft = api.post_integrations_action_draft(action_id)
+    wipe = sdk.UpdateDraftInput()
+    wipe.config, wipe.version = sdk.ActionConfig(), draft.version
+    wipe.config.timeout_seconds = 5
+    api.patch_integrations_action_draft(action_id, wipe)
+
+    validation = api.get_integrations_action_draft_validation(action_id)
+    validation_body = transport.last_json
+    run = api.post_integrations_action_draft_test(action_id, {})
+    run_body = transport.last_json
+
+    assert validation.valid is False
+    assert validation.errors
+    assert run.success is False
+    assert run.error is not None
+    assert unfit("DraftValidationResult", validation_body) == []
+    assert unfit("TestExecutionResult", run_body) == []

@@ -12,7 +12,7 @@ from tests.sandbox.sandbox_helpers import Raw
 ACTIONS = "/api/v2/integrations/actions"
 
 BAD_QUERIES = [
-    pytest.param({"pageSize": 501}, id="page-too-big"),
+    pytest.param({"pageSize": 101}, id="page-over-100"),
     pytest.param({"pageSize": 0}, id="page-zero"),
     pytest.param({"pageNumber": 0}, id="page-number-zero"),
     pytest.param({"pageSize": "many"}, id="page-not-int"),
@@ -129,9 +129,9 @@ def test_filters(sb: Sandbox, raw: Raw) -> None:
     fragment = action["name"][2:8].upper()
     secure = [a["id"] for a in sb.actions.values() if a["secure"]]
 
-    by_name = raw.get(ACTIONS, name=fragment, pageSize=500).json
+    by_name = raw.get(ACTIONS, name=fragment, pageSize=100).json
     by_ids = raw.get(ACTIONS, ids=action["id"]).json
-    by_secure = raw.get(ACTIONS, secure="true", pageSize=500).json
+    by_secure = raw.get(ACTIONS, secure="true", pageSize=100).json
 
     assert by_name is not None
     assert by_ids is not None
@@ -150,10 +150,10 @@ def test_drafts_listing(sb: Sandbox, raw: Raw) -> None:
 
 
 def test_ten_thousand_actions_list_quickly() -> None:
-    """An org of 10,000 actions builds and pages through with includeConfig in a few seconds."""
+    """An org of 10,000 actions builds and pages through, 100 at a time with includeConfig, in a few seconds."""
     started = time.perf_counter()
-    sb = Sandbox(seed=5, actions=10_000, flows=40)
-    ids = _page_through(Raw(sb), ACTIONS, 500, includeConfig=True)
+    sb = Sandbox(seed=5, actions=10_000, flows=40, rate_limit_per_minute=None)
+    ids = _page_through(Raw(sb), ACTIONS, 100, includeConfig=True)
 
     assert len(ids) == 10_000
     assert sb.exceeds_action_limit

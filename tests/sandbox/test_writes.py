@@ -130,17 +130,31 @@ def test_unknown_config_keys_are_dropped(sb: Sandbox, raw: Raw) -> None:
     assert sb.actions[action_id]["config"]["timeoutSeconds"] == 3
 
 
-def test_static_actions_refuse_writes(sb: Sandbox, raw: Raw) -> None:
-    """Static actions refuse PATCH and drafts with 400."""
+STATIC_WRITES = [
+    pytest.param("PATCH", "", id="patch-action"),
+    pytest.param("POST", "/draft", id="create-draft"),
+    pytest.param("PATCH", "/draft", id="patch-draft"),
+    pytest.param("DELETE", "/draft", id="delete-draft"),
+    pytest.param("POST", "/draft/publish", id="publish-draft"),
+]
+
+
+@pytest.mark.parametrize(("method", "suffix"), STATIC_WRITES)
+def test_static_actions_refuse_every_write(
+    sb: Sandbox, raw: Raw, method: str, suffix: str
+) -> None:
+    """Every write to a static action, draft writes included, gets 400 naming it static and changes nothing."""
     action_id = next(i for i in sb.actions if i.startswith("static_-_"))
+    before = sb.actions[action_id]
     body = _full_body(raw, action_id)
     body["config"]["timeoutSeconds"] = 10
 
-    patch = raw.call("PATCH", f"{ACTIONS}/{action_id}", body)
-    draft = raw.call("POST", f"{ACTIONS}/{action_id}/draft")
+    response = raw.call(method, f"{ACTIONS}/{action_id}{suffix}", body)
 
-    assert (patch.status_code, draft.status_code) == (400, 400)
-    assert "static" in patch.json["message"]  # type: ignore[index]
+    assert response.status_code == 400
+    assert "static" in response.json["message"]  # type: ignore[index]
+    assert sb.actions[action_id] is before
+    assert action_id not in sb.drafts
 
 
 def test_custom_auth_refuses_timeout(sb: Sandbox, raw: Raw) -> None:
@@ -252,3 +266,24 @@ def test_test_run_succeeds_for_intact_action(sb: Sandbox, raw: Raw) -> None:
     assert result is not None
     assert result["success"] is True
     assert "finalResult" in result
+
+
+def test_draft_test_runs_the_draft(sb: Sandbox, raw: Raw) -> None:
+    """Testing a draft runs the draft, not the published action: a broken draft fails while the action passes."""
+    action_id = next(i for i in custom_ids(sb) if i not in sb.drafts)
+    created = raw.call("POST", f"{ACTIONS}/{action_id}/draft").json
+    assert created is not None
+    raw.call(
+        "PATCH",
+        f"{ACTIONS}/{action_id}/draft",
+        {"config": {"timeoutSeconds": 5}, "version": created["version"]},
+    )
+    schema = sb.actions[action_id]["contract"]["input"]["inputSchema"]
+    body = dict.fromkeys(schema.get("required", []), "x")
+
+    draft_run = raw.call("POST", f"{ACTIONS}/{action_id}/draft/test", body).json
+    action_run = raw.call("POST", f"{ACTIONS}/{action_id}/test", body).json
+
+    assert draft_run is not None
+    assert action_run is not None
+    assert (draft_run["success"], action_run["success"]) == (False, True)
