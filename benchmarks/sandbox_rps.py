@@ -1,8 +1,9 @@
 """Requests per second the sandbox sustains through the official SDK.
 
 Not a test: run ``python benchmarks/sandbox_rps.py`` and read the numbers.
-It measures listing (one page of 100 actions with config) and single GETs,
-in-process (WSGI, no sockets) and over loopback HTTP. A last pair of lines
+It measures listing (one page of 100 actions with config), single GETs and
+PATCHes (the whole config, with the current version), in-process (WSGI, no
+sockets) and over loopback HTTP. A last pair of lines
 calls the WSGI app without the SDK, to show how much of the time is the
 SDK's own model deserialisation.
 """
@@ -35,7 +36,7 @@ def _rate(call: Callable[[], Any], seconds: float) -> float:
     return count / elapsed
 
 
-def _measure(label: str, api: Any, ids: list[str], seconds: float) -> None:
+def _measure(label: str, sb: Sandbox, api: Any, ids: list[str], seconds: float) -> None:
     position = iter(range(10**9))
 
     def list_page() -> Any:
@@ -48,8 +49,21 @@ def _measure(label: str, api: Any, ids: list[str], seconds: float) -> None:
             ids[next(position) % len(ids)], include_config=True
         )
 
+    def patch_one() -> Any:
+        # The version and config come from platform-side state, so each
+        # measured call is one PATCH that succeeds.
+        current = sb.actions[ids[next(position) % len(ids)]]
+        body = {
+            "name": current["name"],
+            "category": current["category"],
+            "config": {**current["config"], "timeoutSeconds": 10},
+            "version": current["version"],
+        }
+        return api.patch_integrations_action(current["id"], body)
+
     print(f"{label:<12} list (100/page): {_rate(list_page, seconds):8.0f} req/s")
     print(f"{label:<12} get one:         {_rate(get_one, seconds):8.0f} req/s")
+    print(f"{label:<12} patch one:       {_rate(patch_one, seconds):8.0f} req/s")
 
 
 def _measure_raw(sb: Sandbox, ids: list[str], seconds: float) -> None:
@@ -90,16 +104,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     sb = Sandbox(seed=7, actions=300, flows=40, rate_limit_per_minute=None)
-    ids = list(sb.actions)[:100]
+    ids = [i for i in sb.actions if i.startswith("custom_-_")][:100]
 
-    _measure("in-process", _client(sb, sb.base_url, sb.transport()), ids, args.seconds)
+    in_process = _client(sb, sb.base_url, sb.transport())
+    _measure("in-process", sb, in_process, ids, args.seconds)
     with sb.serve() as url:
-        _measure(
-            "loopback",
-            _client(sb, url, Transport(UrllibSender(10.0))),
-            ids,
-            args.seconds,
-        )
+        loopback = _client(sb, url, Transport(UrllibSender(10.0)))
+        _measure("loopback", sb, loopback, ids, args.seconds)
     _measure_raw(sb, ids, args.seconds)
 
 
