@@ -66,21 +66,33 @@ def test_patch_refuses_invalid_timeout(sb: Sandbox, raw: Raw, timeout: Any) -> N
     assert sb.actions[action_id] is before
 
 
-@pytest.mark.parametrize(("style", "status"), [("409", 409), ("400", 400)])
-def test_stale_version_is_a_conflict(
-    sb: Sandbox, raw: Raw, style: str, status: int
-) -> None:
-    """A PATCH based on a version another admin replaced fails in the configured style."""
-    sb.conflict_style = style
-    action_id = next(custom_ids(sb))
-    body = _full_body(raw, action_id)
-    sb.edit_action(action_id, lambda a: a["config"].update(timeoutSeconds=7))
+CONFLICT_STYLES = [
+    pytest.param("409", 409, "conflict", "was modified", id="409"),
+    pytest.param("400", 400, "bad.request", "does not match", id="400"),
+]
 
-    response = raw.call("PATCH", f"{ACTIONS}/{action_id}", body)
+
+@pytest.mark.parametrize(("style", "status", "code", "says"), CONFLICT_STYLES)
+@pytest.mark.parametrize("target", ["", "/draft"])
+def test_stale_version_is_a_conflict(
+    sb: Sandbox, raw: Raw, style: str, status: int, code: str, says: str, target: str
+) -> None:
+    """A PATCH of an action or draft based on a version another admin replaced fails in the configured style."""
+    sb.conflict_style = style
+    drafted = (i for i in sb.drafts if i in sb.actions)
+    action_id = next(drafted) if target else next(custom_ids(sb))
+    body = _full_body(raw, action_id)
+    edit = sb.edit_draft if target else sb.edit_action
+    edited = edit(action_id, lambda a: a["config"].update(timeoutSeconds=7))
+    body["version"] = edited["version"] - 1
+
+    response = raw.call("PATCH", f"{ACTIONS}/{action_id}{target}", body)
 
     assert response.status_code == status
-    assert "does not match" in response.json["message"] or status == 409  # type: ignore[index]
-    assert sb.actions[action_id]["config"]["timeoutSeconds"] == 7
+    assert response.json["code"] == code  # type: ignore[index]
+    assert says in response.json["message"]  # type: ignore[index]
+    stored = sb.drafts if target else sb.actions
+    assert stored[action_id] == edited
 
 
 def test_missing_version_is_refused(sb: Sandbox, raw: Raw) -> None:
