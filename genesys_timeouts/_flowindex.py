@@ -407,15 +407,29 @@ def _scan_targets(
             yield Target(flow_id, name, kind, str(checked_in), FlowState.CHECKED_IN)
 
 
+def list_flows(session: Session) -> list[Mapping[str, Any]]:
+    """Every flow of the org, with its published and checked-in versions."""
+    return list(pages(session, "the flows", session.architect_api.get_flows))
+
+
+def scan_cost(flows: Iterable[Mapping[str, Any]], include_checked_in: bool) -> int:
+    """How many document reads scanning ``flows`` takes."""
+    return sum(1 for _target in _scan_targets(flows, include_checked_in))
+
+
 def scan(
     session: Session,
     collector: Collector,
     include_checked_in: bool,
     progress: Progress | None,
+    flows: Iterable[Mapping[str, Any]] | None = None,
 ) -> dict[str, list[FlowReference]]:
-    """List every flow and read each version once; the references are what documents show."""
-    flows = pages(session, "the flows", session.architect_api.get_flows)
-    targets = list(_scan_targets(flows, include_checked_in))
+    """Read each version of every flow once (listing them unless ``flows`` is given).
+
+    The references are what the documents show.
+    """
+    listed = list_flows(session) if flows is None else flows
+    targets = list(_scan_targets(listed, include_checked_in))
     read(Reader(session), targets, collector, progress)
 
     return collector.found

@@ -255,7 +255,9 @@ def read_impact(
 ) -> FlowImpact:
     """The flows that use ``actions``, with a progress bar while documents are read."""
     with output.progress_bar(label, context.progress) as update:
-        return find_overrides(context.session(), actions, progress=update)
+        return find_overrides(
+            context.session(), actions, cheapest=True, progress=update
+        )
 
 
 def confirm(question: str, yes: bool) -> None:

@@ -27,8 +27,10 @@ from ._flowindex import (
     follow_index,
     impact_of,
     list_consumers,
+    list_flows,
     resolve,
     scan,
+    scan_cost,
     status_warning,
 )
 from ._flowvalues import (
@@ -131,6 +133,7 @@ def find_overrides(
     *,
     include_checked_in: bool = True,
     scan_all: bool = False,
+    cheapest: bool = False,
     progress: Progress | None = None,
 ) -> FlowImpact:
     """Find the flows that use each action and every published step that calls it.
@@ -142,6 +145,11 @@ def find_overrides(
     with ``scan_all``, every flow is listed and each of its versions read
     once instead (only the published one without ``include_checked_in``).
     ``progress`` is called with (documents read, documents to read).
+
+    With ``cheapest``, when there are more dependency queries to make (two
+    per action) than flow documents in the whole org, the flows are listed
+    and every document read instead: fewer requests, and the same steps,
+    since the documents are what the index is built from.
     """
     selected = _selected(actions)
     if not selected:
@@ -155,8 +163,24 @@ def find_overrides(
         shared.append(warning)
 
     collector = Collector(selected)
-    follow = scan if scanning else follow_index
-    references = follow(session, collector, include_checked_in, progress)
+    listed = (
+        list_flows(session)
+        if cheapest and not scanning and len(selected) * len(Via) > 1
+        else None
+    )
+    if listed is not None and scan_cost(listed, include_checked_in) < len(
+        selected
+    ) * len(Via):
+        _log.info(
+            "reading every flow document: fewer requests than %d dependency queries",
+            len(selected) * len(Via),
+            extra={"event": "flow_scan_chosen", "actions": len(selected)},
+        )
+        scanning = True
+    if scanning:
+        references = scan(session, collector, include_checked_in, progress, listed)
+    else:
+        references = follow_index(session, collector, include_checked_in, progress)
     impacts = {
         aid: impact_of(aid, references[aid], collector, shared, compare=not scanning)
         for aid in selected

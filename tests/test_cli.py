@@ -474,19 +474,33 @@ def test_module_entry_point_prints_help() -> None:
         assert command in done.stdout
 
 
-def test_plan_queries_dependencies_only_for_changed_actions(sb: Sandbox) -> None:
-    """The flow check asks dependency tracking once per changed action and object type."""
-    result = run_in(sb, "plan", "--where-timeout", "5", "--to", "10", "--json")
+def test_plan_asks_dependency_tracking_about_changed_actions_only(sb: Sandbox) -> None:
+    """For a few actions, the flow check asks once per changed action and object type."""
+    few = sorted(aid for aid, t in timeouts(sb).items() if t == 5)[:3]
+    result = run_in(sb, "plan", "--ids", ",".join(few), "--to", "10", "--json")
 
     assert 0 == result.exit_code, result.stderr
-    changed = {c["action_id"] for c in json.loads(result.stdout)["changes"]}
     asked = collections.Counter(
         (r.query["id"], r.query["objectType"])
         for r in sb.requests
         if r.path.endswith("/consumingresources")
     )
-    assert changed == {action_id for action_id, _kind in asked}
+    assert set(few) == {action_id for action_id, _kind in asked}
     assert {1} == set(asked.values())
+
+
+def test_plan_of_many_actions_reads_the_flows_instead(sb: Sandbox) -> None:
+    """For many actions, reading every flow costs less than two queries each, and still warns."""
+    result = run_in(sb, "plan", "--where-timeout", "3", "--to", "10", "--json")
+
+    assert 0 == result.exit_code, result.stderr
+    changes = json.loads(result.stdout)["changes"]
+    flow_calls = [
+        r for r in sb.requests if "/architect/" in r.path or "/flows" in r.path
+    ]
+    assert [] == [r for r in flow_calls if r.path.endswith("/consumingresources")]
+    assert len(flow_calls) < 2 * len(changes)
+    assert "will not see 10 s" in result.stderr
 
 
 def test_no_flows_skips_the_flow_check(sb: Sandbox) -> None:

@@ -236,6 +236,39 @@ def test_call_counts_follow_the_cost_rule(
     assert {1} == set(document_reads(sb, start).values())
 
 
+def test_cheapest_reads_every_document_when_that_costs_less(
+    steps: Steps,
+    sb: Sandbox,
+    session: Session,
+    everything: list[DataAction],
+) -> None:
+    """With ``cheapest``, a large selection is scanned: same steps, fewer requests than the index."""
+    start = len(sb.requests)
+    impact, calls = counted(
+        sb, lambda: find_overrides(session, everything, cheapest=True)
+    )
+
+    assert impact.scanned
+    assert 0 == calls["dependencies"]
+    assert sum(calls.values()) < len(everything) * len(OBJECT_TYPES)
+    assert {1} == set(document_reads(sb, start).values())
+    assert {a.id: truth(steps, a.id) for a in everything} == {
+        a.id: found(impact, a.id) for a in everything
+    }
+
+
+def test_cheapest_keeps_the_index_for_a_small_selection(
+    sb: Sandbox, session: Session, everything: list[DataAction]
+) -> None:
+    """With ``cheapest``, a few actions still go through dependency tracking."""
+    used = {aid for (_kind, aid), entries in sb.dependencies.items() if entries}
+    few = [a for a in everything if a.id in used][:3]
+    impact, calls = counted(sb, lambda: find_overrides(session, few, cheapest=True))
+
+    assert not impact.scanned
+    assert len(few) * len(OBJECT_TYPES) == calls["dependencies"]
+
+
 def test_dependency_queries_ask_both_types_unfiltered(
     sb: Sandbox, session: Session, three_second: list[DataAction]
 ) -> None:
