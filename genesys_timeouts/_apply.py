@@ -429,6 +429,37 @@ def _after_lost_answer(
     return entry, left
 
 
+#: One write attempt: the entry as journaled, and the object as it now stands
+#: (None once the entry is settled).
+_Attempt = Callable[
+    [_Run, JournalEntry, dict[str, Any]], tuple[JournalEntry, dict[str, Any] | None]
+]
+
+
+def _decide_and_write(
+    run: _Run,
+    entry: JournalEntry,
+    current: dict[str, Any] | None,
+    attempt: _Attempt,
+) -> JournalEntry:
+    """Decide on ``current`` and write, again while others' edits get in first."""
+    for _attempt in range(_MAX_ATTEMPTS):
+        if current is None:
+            return run.journal.record_done(
+                entry, Outcome.SKIPPED, "it no longer exists"
+            )
+        outcome, detail = _decide(entry, current)
+        if outcome is not None:
+            return run.journal.record_done(entry, outcome, detail)
+        entry, current = attempt(run, entry, current)
+        if current is None:
+            return entry
+
+    return run.journal.record_failed(
+        entry, f"gave up after {_MAX_ATTEMPTS} attempts: others kept editing it"
+    )
+
+
 def _process_write(run: _Run, entry: JournalEntry) -> JournalEntry:
     """Bring one patch-strategy write (of an action or a draft) to a settled state."""
     if entry.state is WriteState.DONE:
@@ -441,21 +472,7 @@ def _process_write(run: _Run, entry: JournalEntry) -> JournalEntry:
     else:
         current = run.read(entry)
 
-    for _attempt in range(_MAX_ATTEMPTS):
-        if current is None:
-            return run.journal.record_done(
-                entry, Outcome.SKIPPED, "it no longer exists"
-            )
-        outcome, detail = _decide(entry, current)
-        if outcome is not None:
-            return run.journal.record_done(entry, outcome, detail)
-        entry, current = _write_once(run, entry, current)
-        if current is None:
-            return entry
-
-    return run.journal.record_failed(
-        entry, f"gave up after {_MAX_ATTEMPTS} attempts: others kept editing it"
-    )
+    return _decide_and_write(run, entry, current, _write_once)
 
 
 def _process_safely(
@@ -665,21 +682,7 @@ def _process_via_draft(run: _Run, entry: JournalEntry) -> JournalEntry:
     else:
         current = run.read(entry)
 
-    for _attempt in range(_MAX_ATTEMPTS):
-        if current is None:
-            return run.journal.record_done(
-                entry, Outcome.SKIPPED, "it no longer exists"
-            )
-        outcome, detail = _decide(entry, current)
-        if outcome is not None:
-            return run.journal.record_done(entry, outcome, detail)
-        entry, current = _draft_attempt(run, entry, current)
-        if current is None:
-            return entry
-
-    return run.journal.record_failed(
-        entry, f"gave up after {_MAX_ATTEMPTS} attempts: others kept editing it"
-    )
+    return _decide_and_write(run, entry, current, _draft_attempt)
 
 
 # Pending drafts -----------------------------------------------------------------
