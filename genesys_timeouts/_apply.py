@@ -737,7 +737,7 @@ def _drafts_note(plan: Plan, entry: JournalEntry) -> str:
 
     return (
         "its pending draft still holds the old timeout; publishing that draft would undo "
-        "this change (apply with include_drafts=True to patch it too)"
+        "this change (include drafts, --include-drafts on the command line, to patch it too)"
     )
 
 
