@@ -42,4 +42,4 @@ def typing(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Build the documentation with MkDocs, failing on any warning."""
     session.install("mkdocs>=1.6")
-    session.run("mkdocs", "build", "--strict", "--site-dir", "docs/_build")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
