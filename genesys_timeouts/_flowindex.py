@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from ._actions import pages
+from ._actions import PAGE_SIZE, pages
 from ._errors import NotFoundError
 from ._flowdoc import SEPARATOR, Call, find_calls
 from ._flowvalues import (
@@ -40,6 +40,7 @@ __all__ = [
     "follow_index",
     "impact_of",
     "list_consumers",
+    "list_flows_within",
     "resolve",
     "scan",
     "status_warning",
@@ -415,6 +416,29 @@ def list_flows(session: Session) -> list[Mapping[str, Any]]:
 def scan_cost(flows: Iterable[Mapping[str, Any]], include_checked_in: bool) -> int:
     """How many document reads scanning ``flows`` takes."""
     return sum(1 for _target in _scan_targets(flows, include_checked_in))
+
+
+def list_flows_within(
+    session: Session, budget: int, include_checked_in: bool
+) -> list[Mapping[str, Any]] | None:
+    """Every flow of the org, if listing them and reading their documents takes fewer than ``budget`` requests.
+
+    Stops listing, and returns None, as soon as the pages read so far and
+    the documents they name reach the budget, so a large org costs only
+    the few listing pages needed to tell.
+    """
+    if budget <= 2:
+        # One listing page and one document already cost two requests.
+        return None
+    flows: list[Mapping[str, Any]] = []
+    documents = 0
+    for flow in pages(session, "the flows", session.architect_api.get_flows):
+        flows.append(flow)
+        documents += scan_cost([flow], include_checked_in)
+        if -(-len(flows) // PAGE_SIZE) + documents >= budget:
+            return None
+
+    return flows
 
 
 def scan(

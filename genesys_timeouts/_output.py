@@ -239,18 +239,24 @@ def _own_timeout(overrides: bool, seconds: float | None, expression: str | None)
 def print_flow_warnings(
     names: Mapping[str, str], impact: FlowImpact, to_seconds: int
 ) -> None:
-    """Per action, the flows that will not see ``to_seconds`` and why."""
+    """Per action, the flows that will not see ``to_seconds`` and why.
+
+    Then what could not be checked: each action's own warnings (a flow
+    that could not be read, a stale index) and those of the whole run.
+    """
     for action_id, name in names.items():
         ignoring = impact.flows_ignoring(action_id, to_seconds)
-        if not ignoring:
-            continue
-        err.print(
-            f"warning: {len(ignoring)} flow step(s) will not see {to_seconds} s for "
-            f"{name} ({action_id}):",
-            markup=False,
-        )
+        if ignoring:
+            err.print(
+                f"warning: {len(ignoring)} flow step(s) will not see {to_seconds} s "
+                f"for {name} ({action_id}):",
+                markup=False,
+            )
         for _step, reason in ignoring:
             err.print(f"  - {reason}", markup=False)
+        own = [w for w in impact.warnings_for(action_id) if w not in impact.warnings]
+        for line in own:
+            err.print(f"warning: {name} ({action_id}): {line}", markup=False)
     print_warnings(impact.warnings)
 
 

@@ -27,10 +27,9 @@ from ._flowindex import (
     follow_index,
     impact_of,
     list_consumers,
-    list_flows,
+    list_flows_within,
     resolve,
     scan,
-    scan_cost,
     status_warning,
 )
 from ._flowvalues import (
@@ -163,17 +162,16 @@ def find_overrides(
         shared.append(warning)
 
     collector = Collector(selected)
+    queries = len(selected) * len(Via)
     listed = (
-        list_flows(session)
-        if cheapest and not scanning and len(selected) * len(Via) > 1
+        list_flows_within(session, queries, include_checked_in)
+        if cheapest and not scanning
         else None
     )
-    if listed is not None and scan_cost(listed, include_checked_in) < len(
-        selected
-    ) * len(Via):
+    if listed is not None:
         _log.info(
             "reading every flow document: fewer requests than %d dependency queries",
-            len(selected) * len(Via),
+            queries,
             extra={"event": "flow_scan_chosen", "actions": len(selected)},
         )
         scanning = True

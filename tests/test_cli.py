@@ -503,6 +503,24 @@ def test_plan_of_many_actions_reads_the_flows_instead(sb: Sandbox) -> None:
     assert "will not see 10 s" in result.stderr
 
 
+def test_plan_warns_about_a_flow_it_could_not_read(sb: Sandbox) -> None:
+    """A consuming flow whose document cannot be read is named in a warning for its action."""
+    action_id, flow_id = next(
+        (aid, flow)
+        for (_kind, aid), rows in sb.dependencies.items()
+        for flow, _version, state in rows
+        if state == "published"
+        and timeouts(sb)[aid] is not None
+        and not aid.startswith(("static_", "customAuth_"))
+    )
+    sb.fail_next(count=20, status=404, path_contains=f"{flow_id}/versions")
+    result = run_in(sb, "plan", "--ids", action_id, "--to", "59")
+
+    assert 0 == result.exit_code, result.stderr
+    lines = [line for line in result.stderr.splitlines() if action_id in line]
+    assert any("could not be read" in line for line in lines), result.stderr
+
+
 def test_no_flows_skips_the_flow_check(sb: Sandbox) -> None:
     """``--no-flows`` makes no dependency query at all."""
     result = run_in(sb, "plan", "--where-timeout", "5", "--to", "10", "--no-flows")

@@ -260,12 +260,40 @@ def test_cheapest_reads_every_document_when_that_costs_less(
 def test_cheapest_keeps_the_index_for_a_small_selection(
     sb: Sandbox, session: Session, everything: list[DataAction]
 ) -> None:
-    """With ``cheapest``, a few actions still go through dependency tracking."""
+    """With ``cheapest``, a few actions still go through dependency tracking, after one listing page at most."""
     used = {aid for (_kind, aid), entries in sb.dependencies.items() if entries}
     few = [a for a in everything if a.id in used][:3]
     impact, calls = counted(sb, lambda: find_overrides(session, few, cheapest=True))
 
     assert not impact.scanned
+    assert len(few) * len(OBJECT_TYPES) == calls["dependencies"]
+    assert 1 == calls["flows"]
+
+
+def test_cheapest_lists_no_flow_for_one_action(
+    sb: Sandbox, session: Session, everything: list[DataAction]
+) -> None:
+    """With ``cheapest``, one action goes straight to dependency tracking: no flow listing."""
+    used = {aid for (_kind, aid), entries in sb.dependencies.items() if entries}
+    one = next(a for a in everything if a.id in used)
+    impact, calls = counted(sb, lambda: find_overrides(session, [one], cheapest=True))
+
+    assert not impact.scanned
+    assert 0 == calls["flows"]
+    assert len(OBJECT_TYPES) == calls["dependencies"]
+
+
+def test_cheapest_stops_listing_a_large_org_early() -> None:
+    """With ``cheapest``, an org with many flows is listed only until scanning is known to cost more."""
+    big = Sandbox(seed=3, actions=40, flows=250, rate_limit_per_minute=None)
+    big_session = session_for(big)
+    few = [a for a in list_actions(big_session) if a.editable][:30]
+    impact, calls = counted(
+        big, lambda: find_overrides(big_session, few, cheapest=True)
+    )
+
+    assert not impact.scanned
+    assert 1 == calls["flows"]
     assert len(few) * len(OBJECT_TYPES) == calls["dependencies"]
 
 
