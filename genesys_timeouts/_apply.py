@@ -519,11 +519,12 @@ def _latest(run: _Run, entry: JournalEntry) -> JournalEntry:
 def _claim_fresh_draft(run: _Run, entry: JournalEntry) -> JournalEntry:
     """After a lost answer or a crash around creating our draft, claim it if it is ours.
 
-    Only an unedited copy of the before-image is claimed: that is what our
-    create call makes, and it holds nobody's work. A draft anyone has edited
-    is never claimed.
+    Only a draft the journal says we asked for, and only an unedited copy
+    of the before-image, is claimed: that is what our create call makes,
+    and it holds nobody's work. A draft anyone has edited, or one that
+    appeared when we had not asked for any, is never claimed.
     """
-    if entry.own_draft:
+    if entry.own_draft or not entry.draft_asked:
         return entry
     try:
         draft = read_draft(run.session, entry.action_id)
@@ -570,6 +571,7 @@ def _publish_via_draft(run: _Run, entry: JournalEntry) -> JournalEntry:
     """Create our draft, set its timeout, validate it and publish it."""
     api = run.session.integrations_api
     what = f"the draft of data action {entry.action_id}"
+    entry = run.journal.record_draft_asked(entry)
     run.created_draft = None
     try:
         run.session.invoke(
@@ -579,6 +581,7 @@ def _publish_via_draft(run: _Run, entry: JournalEntry) -> JournalEntry:
         # A refusal (4xx) created nothing; a lost answer may have created it.
         if 0 < exc.status < 500:
             run.created_draft = False
+            run.journal.record_own_draft(entry, exists=False)
         raise
     run.created_draft = True
     run.passed("after-draft-post")

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 JOURNAL_FORMAT = "genesys-timeouts/journal"
-JOURNAL_SCHEMA_VERSION = 1
+JOURNAL_SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,6 +63,7 @@ CREATE TABLE entries (
     detail TEXT NOT NULL DEFAULT '',
     updated_at TEXT NOT NULL,
     own_draft INTEGER NOT NULL DEFAULT 0,
+    draft_asked INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (phase, action_id, target)
 );
 CREATE TABLE images (
@@ -166,7 +167,9 @@ class JournalEntry:
     (None while planned); ``landed_version`` is the object's version after
     our write landed, which is what makes it eligible for rollback.
     ``own_draft`` is true while a draft this run created for the write (the
-    draft strategy) may still exist on the platform.
+    draft strategy) may still exist on the platform; ``draft_asked`` is true
+    from the moment the create call is sent until its draft is known to
+    exist or to be gone, so that only a draft we may have made is claimed.
     """
 
     phase: Phase = attrs.field(converter=Phase)
@@ -186,6 +189,7 @@ class JournalEntry:
     detail: str
     updated_at: str
     own_draft: bool = attrs.field(default=False, converter=bool)
+    draft_asked: bool = attrs.field(default=False, converter=bool)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -210,13 +214,14 @@ class JournalEntry:
             "detail": self.detail,
             "updated_at": self.updated_at,
             "own_draft": self.own_draft,
+            "draft_asked": self.draft_asked,
         }
 
 
 _COLUMNS = (
     "phase, action_id, target, seq, name, state, strategy, from_seconds, to_seconds, "
     "planned_version, intent_version, before_image, landed_version, outcome, detail, updated_at, "
-    "own_draft"
+    "own_draft, draft_asked"
 )
 
 
@@ -242,7 +247,7 @@ def _insert_planned(
     for seq, (action_id, name, from_s, to_s, version) in enumerate(rows, start + 1):
         db.execute(
             f"INSERT OR IGNORE INTO entries ({_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, '', ?, 0)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, '', ?, 0, 0)",
             (
                 phase.value,
                 action_id,
@@ -432,7 +437,9 @@ class Journal:
         if meta.get("schema_version") != str(JOURNAL_SCHEMA_VERSION):
             db.close()
             raise _not_a_journal(
-                path, f"it has schema version {meta.get('schema_version')}, expected 1"
+                path,
+                f"it has schema version {meta.get('schema_version')}, "
+                f"expected {JOURNAL_SCHEMA_VERSION}",
             )
         journal = cls(path, db)
         try:
@@ -683,6 +690,18 @@ class Journal:
             detail=entry.detail,
             event_detail=note,
             own_draft=1 if exists else 0,
+            draft_asked=0,
+        )
+
+    def record_draft_asked(self, entry: JournalEntry) -> JournalEntry:
+        """Record, before the call is sent, that this run is about to create a draft."""
+        return self._update(
+            entry,
+            state=entry.state,
+            outcome=entry.outcome,
+            detail=entry.detail,
+            event_detail="asking for a draft of its own",
+            draft_asked=1,
         )
 
     def record_failed(self, entry: JournalEntry, detail: str) -> JournalEntry:

@@ -178,6 +178,35 @@ def test_apply_killed_then_resumed_changes_each_action_once(
     _check_resumed(sb, session, journal, plan, before, drafts_before, strategy, drafts)
 
 
+def test_a_colleagues_new_draft_is_not_claimed_on_resume(
+    sb: Sandbox, served: str, tmp_path: Path
+) -> None:
+    """Killed before asking for its draft, a resumed draft-strategy run leaves a colleague's fresh draft alone."""
+    session = _session(sb, served)
+    plan = _plan(session, "draft")
+    journal = tmp_path / "j.sqlite"
+    code = _killed_child(
+        lambda s: apply(s, plan, journal=journal, strategy="draft"),
+        sb,
+        served,
+        "after-intent:2",
+    )
+    (interrupted,) = _open_rows(journal)
+    colleague = connect(sb.client_id, sb.client_secret, served)
+    colleague.integrations_api.post_integrations_action_draft(interrupted.action_id)
+    theirs = sb.drafts[interrupted.action_id]
+
+    resume(session, journal)
+
+    assert 137 == code
+    assert not interrupted.draft_asked
+    assert theirs == sb.drafts[interrupted.action_id]
+    with Journal.open(journal) as done:
+        row = done.entry(Phase.APPLY, interrupted.action_id, interrupted.target)
+    assert row is not None
+    assert "pending draft" in row.detail
+
+
 def test_a_fresh_interpreter_killed_after_the_patch_then_resumed(
     sb: Sandbox, served: str, tmp_path: Path
 ) -> None:
