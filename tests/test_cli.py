@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from genesys_timeouts import cli
 from genesys_timeouts.sandbox import Sandbox
+from tests.flows.flow_helpers import call_step, republish
 
 Json = dict[str, Any]
 
@@ -135,6 +136,61 @@ def test_audit_with_flows_counts_the_flows_of_each_action(sb: Sandbox) -> None:
         }
         assert (row["id"], len(published)) == (row["id"], row["flows_using"])
     assert any(row["flows_overriding"] for row in json.loads(result.stdout)["actions"])
+
+
+def test_a_new_override_shows_in_the_audit_and_the_flows_table(sb: Sandbox) -> None:
+    """A flow step overriding with 1.5 s is the action's lowest override, in the audit and in ``flows``."""
+    action_id, flow_id = next(
+        (aid, flow)
+        for (kind, aid), rows in sb.dependencies.items()
+        for flow, _version, state in rows
+        if kind == "DATAACTION" and state == "published"
+    )
+    flow = sb.flows[flow_id]
+    assert flow.published_version is not None
+    document = copy.deepcopy(flow.documents[flow.published_version])
+    step = call_step(
+        action_id, use_suggested=False, text="P0D0H0M0S1500F", name="Quick lookup"
+    )
+    document["flowSequenceItemList"][0]["actionList"].append(step)
+    republish(sb, flow_id, document)
+
+    audited = run_in(sb, "audit", "--json", "--flows", "--ids", action_id)
+    table = run_in(sb, "flows", action_id)
+
+    assert 0 == audited.exit_code, audited.stderr
+    (row,) = json.loads(audited.stdout)["actions"]
+    assert 1.5 == row["lowest_override_seconds"]
+    assert 0 == table.exit_code, table.stderr
+    assert "Quick lookup" in table.stdout
+    assert "1.5 s" in table.stdout
+
+
+def test_journal_show_table_lists_each_write(sb: Sandbox) -> None:
+    """``journal show`` prints a row per write with its outcome and new timeout."""
+    few = sorted(aid for aid, t in timeouts(sb).items() if t == 5)[:2]
+    applied = run_in(
+        sb,
+        "set",
+        "--ids",
+        ",".join(few),
+        "--to",
+        "20",
+        "--yes",
+        "--journal",
+        "j.sqlite",
+    )
+    shown = run("journal", "show", "j.sqlite")
+
+    assert 0 == applied.exit_code, applied.stderr
+    assert 0 == shown.exit_code, shown.stderr
+    rows = [line for line in shown.stdout.splitlines() if line.startswith("│ apply")]
+    assert 2 == len(rows), shown.stdout
+    cells = [[cell.strip() for cell in row.split("│")[1:-1]] for row in rows]
+    assert {("action", "applied", "5", "20")} == {
+        (c[1], c[2], c[4], c[5]) for c in cells
+    }
+    assert set(few) == {c[-1] for c in cells}
 
 
 def test_json_and_csv_together_is_a_usage_error(sb: Sandbox) -> None:
