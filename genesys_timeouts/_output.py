@@ -147,6 +147,9 @@ def print_audit_table(actions: Sequence[DataAction], impact: FlowImpact | None) 
     out.print(table)
     out.print(timeout_counts_line(actions))
     if impact is not None:
+        for action in actions:
+            if action.id in impact.actions:
+                print_own_warnings(action.name, action.id, impact)
         print_warnings(impact.warnings)
 
 
@@ -254,10 +257,15 @@ def print_flow_warnings(
             )
         for _step, reason in ignoring:
             err.print(f"  - {reason}", markup=False)
-        own = [w for w in impact.warnings_for(action_id) if w not in impact.warnings]
-        for line in own:
-            err.print(f"warning: {name} ({action_id}): {line}", markup=False)
+        print_own_warnings(name, action_id, impact)
     print_warnings(impact.warnings)
+
+
+def print_own_warnings(name: str, action_id: str, impact: FlowImpact) -> None:
+    """The action's own flow warnings (a flow that could not be read, a stale index), not the run-wide ones."""
+    for line in impact.warnings_for(action_id):
+        if line not in impact.warnings:
+            err.print(f"warning: {name} ({action_id}): {line}", markup=False)
 
 
 def print_journal(journal: Journal) -> None:

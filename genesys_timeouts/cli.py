@@ -88,12 +88,24 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generi
         super().emit(record)
 
 
+def _not_flow_impact(record: logging.LogRecord) -> bool:
+    # The commands print every flow-impact warning in their own report.
+    return getattr(record, "event", None) != "flow_impact"
+
+
 def configure_logging(level: int) -> None:
-    """Send the library's log to stderr at ``level``, replacing an earlier run's handler."""
+    """Send the library's log to stderr at ``level``, replacing an earlier run's handler.
+
+    Below ``--verbose``, flow-impact warnings are left to the commands'
+    reports, so that each is said once.
+    """
     logger = logging.getLogger("genesys_timeouts")
     for handler in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
         logger.removeHandler(handler)
-    logger.addHandler(_StderrHandler())
+    handler = _StderrHandler()
+    if level >= logging.WARNING:
+        handler.addFilter(_not_flow_impact)
+    logger.addHandler(handler)
     logger.setLevel(level)
 
 

@@ -193,6 +193,16 @@ def test_journal_show_table_lists_each_write(sb: Sandbox) -> None:
     assert set(few) == {c[-1] for c in cells}
 
 
+def test_audit_says_each_flow_warning_once(sb: Sandbox) -> None:
+    """With dependency tracking not built, the audit says so once, and names actions only a checked-in flow calls."""
+    sb.dependency_build_status = "NOTBUILT"
+    result = run_in(sb, "audit", "--flows")
+
+    assert 0 == result.exit_code, result.stderr
+    assert 1 == result.stderr.count("dependency tracking is NOTBUILT")
+    assert "only its checked-in version" in result.stderr
+
+
 def test_json_and_csv_together_is_a_usage_error(sb: Sandbox) -> None:
     """Asking for two formats at once exits 2 with one line of advice."""
     result = run_in(sb, "audit", "--json", "--csv")
