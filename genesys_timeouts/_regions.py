@@ -48,18 +48,25 @@ def resolve_base_url(region: str) -> str:
     Accepts ``us_east_1``, ``us-east-1``, ``mypurecloud.ie``,
     ``api.mypurecloud.ie`` and any ``http://`` or ``https://`` URL.
     """
-    text = region.strip()
+    text = region.strip() if isinstance(region, str) else ""
     if not text:
-        raise _unknown(region)
+        raise _unknown(str(region))
 
     if "://" in text:
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018  # raises ValueError on a bad port
+        except ValueError:  # a bad port, or a malformed IPv6 address
+            raise _unknown(region) from None
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise _unknown(region)
-        try:
-            parts.port  # noqa: B018  # raises ValueError on a bad port
-        except ValueError:
-            raise _unknown(region) from None
+        if parts.username is not None or parts.password is not None:
+            # The client credentials go in the token request, never in a URL,
+            # which would end up in logs and error messages.
+            raise ConfigurationError(
+                "The base URL must not carry a user name or password; give the "
+                "client id and secret as credentials instead."
+            )
         return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
     name = text.lower().replace("-", "_")

@@ -29,6 +29,8 @@ REFUSED = [
     "ftp://api.mypurecloud.com",
     "http://:80",
     "http://h:notaport",
+    "https://[::1",
+    "http://[zz]",
 ]
 
 
@@ -45,3 +47,12 @@ def test_refuses_unknown_regions_with_the_list(region: str) -> None:
         resolve_base_url(region)
 
     assert "base URL" in str(info.value)
+
+
+def test_refuses_credentials_in_a_base_url() -> None:
+    """A base URL with a user name and password is refused without repeating the password."""
+    with pytest.raises(ConfigurationError) as info:
+        resolve_base_url("https://user:hunter2@api.mypurecloud.com")
+
+    assert "hunter2" not in str(info.value)
+    assert "password" in str(info.value)
