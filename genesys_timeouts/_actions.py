@@ -28,6 +28,7 @@ from ._models import (
 from ._session import Session
 
 __all__ = [
+    "check_id",
     "check_seconds",
     "inspect_action",
     "list_actions",
@@ -148,7 +149,7 @@ def _wanted_ids(ids: Iterable[str] | None) -> list[str] | None:
             "pass [action_id] for one action."
         )
 
-    return sorted({_check_id(action_id) for action_id in ids})
+    return sorted({check_id(action_id) for action_id in ids})
 
 
 def list_actions(
@@ -216,7 +217,8 @@ def list_actions(
 _NOT_IN_IDS = frozenset("/?#,%\\ \t\r\n")
 
 
-def _check_id(action_id: object) -> str:
+def check_id(action_id: object) -> str:
+    """``action_id`` stripped, or an :class:`InvalidInputError` if it cannot be an action id."""
     text = action_id.strip() if isinstance(action_id, str) else ""
     if not text or _NOT_IN_IDS & set(text):
         raise InvalidInputError(
@@ -229,7 +231,7 @@ def _check_id(action_id: object) -> str:
 
 def read_action(session: Session, action_id: str) -> dict[str, Any]:
     """The published action exactly as the platform holds it, config and contract included."""
-    action_id = _check_id(action_id)
+    action_id = check_id(action_id)
     _model, raw = session.invoke(
         f"data action {action_id}",
         session.integrations_api.get_integrations_action,
@@ -258,7 +260,7 @@ def read_draft(session: Session, action_id: str) -> dict[str, Any] | None:
 
 def inspect_action(session: Session, action_id: str) -> ActionDetail:
     """One action with its whole config and contract, and its pending draft."""
-    action_id = _check_id(action_id)
+    action_id = check_id(action_id)
     try:
         raw = read_action(session, action_id)
     except NotFoundError as exc:
@@ -485,7 +487,7 @@ def update_timeout(
     drafts) are logged.
     """
     check_seconds(seconds)
-    action_id = _check_id(action if isinstance(action, str) else action.id)
+    action_id = check_id(action if isinstance(action, str) else action.id)
     _refuse_uneditable(action, action_id)
     if expected_version is None and isinstance(action, DataAction):
         expected_version = action.version

@@ -284,6 +284,11 @@ def _create_private_file(path: Path) -> None:
             f"The journal {path} already exists. Resume it with `genesys-timeouts apply "
             "--resume`, or choose another path."
         ) from None
+    except OSError as exc:
+        raise InvalidInputError(
+            f"Cannot create the journal {path}: {exc.strerror or exc}. Choose a path "
+            "in a folder that exists and that you can write to. Nothing was changed."
+        ) from None
     try:
         if hasattr(os, "fchmod"):
             os.fchmod(fd, 0o600)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from ._actions import validate_timeout
+from ._actions import check_id, validate_timeout
 from ._errors import InvalidInputError, InvalidTimeoutError
 from ._models import (
     DEFAULT_TIMEOUT_SECONDS,
@@ -100,6 +100,7 @@ def _editable_id(
     instance: object, attribute: attrs.Attribute[Any], value: object
 ) -> None:
     _nonempty_text(instance, attribute, value)
+    check_id(value)
     kind = ActionKind.classify(str(value))
     if kind in _SKIP_FOR_KIND:
         msg = (
@@ -400,7 +401,7 @@ class Plan:
         """
         try:
             document = json.loads(text)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise InvalidInputError(
                 f"The plan file is not valid JSON ({exc}). Write a new one with "
                 "`genesys-timeouts plan ... --out plan.json`."

@@ -406,8 +406,9 @@ def test_someone_elses_timeout_change_is_a_conflict_and_exit_3(sb: Sandbox) -> N
         (b"{not json", "not valid JSON"),
         (b'{"format": "something else"}', "not a usable genesys-timeouts plan"),
         (b"\xff\xfe\x00", "not valid JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),
     ],
-    ids=["broken-json", "wrong-document", "binary"],
+    ids=["broken-json", "wrong-document", "binary", "nested-too-deep"],
 )
 def test_malformed_plan_file_is_refused(
     sb: Sandbox, content: bytes, words: str
@@ -420,6 +421,45 @@ def test_malformed_plan_file_is_refused(
 
     assert 2 == result.exit_code
     assert words in result.stderr
+    assert "Traceback" not in result.stderr
+    assert before == sb.actions
+
+
+def test_a_plan_naming_an_impossible_id_is_refused_whole(sb: Sandbox) -> None:
+    """A plan whose change names something that cannot be an action id exits 2 before any write."""
+    planned = run_in(
+        sb, "plan", "--where-timeout", "3", "--to", "10", "--out", "p.json"
+    )
+    document = json.loads(Path("p.json").read_text())
+    document["changes"][0]["action_id"] = "../x"
+    Path("p.json").write_text(json.dumps(document))
+    before = copy.deepcopy(sb.actions)
+
+    result = run_in(sb, "apply", "p.json", "--yes")
+
+    assert 0 == planned.exit_code, planned.stderr
+    assert 2 == result.exit_code, result.stderr
+    assert "'../x' is not a data-action id" in result.stderr
+    assert before == sb.actions
+
+
+def test_a_journal_in_a_missing_folder_is_a_usage_error(sb: Sandbox) -> None:
+    """``--journal`` in a folder that does not exist exits 2 with one paragraph, nothing changed."""
+    before = copy.deepcopy(sb.actions)
+    result = run_in(
+        sb,
+        "set",
+        "--where-timeout",
+        "3",
+        "--to",
+        "10",
+        "--yes",
+        "--journal",
+        "no/such/folder/j.sqlite",
+    )
+
+    assert 2 == result.exit_code, result.stderr
+    assert "Cannot create the journal" in result.stderr
     assert "Traceback" not in result.stderr
     assert before == sb.actions
 
