@@ -46,9 +46,17 @@ def _require(
     if value:
         return value
     raise ConfigurationError(
-        f"No {what} was given. Pass {argument}=..., or set {' or '.join(names)} "
-        "in the environment (the CLI also takes --region or --base-url)."
+        f"No {what} was given. Set {' or '.join(names)} in the environment, or pass "
+        f"{argument}=... to connect(){_CLI_OPTIONS[argument]}."
     )
+
+
+#: How the command line takes each credential, for the error that asks for it.
+_CLI_OPTIONS = {
+    "client_id": " (on the command line, --client-id)",
+    "client_secret": " (the command line reads the secret only from the environment)",
+    "region": " (on the command line, --region or --base-url)",
+}
 
 
 class Session:

@@ -17,7 +17,7 @@ import click
 from . import _output as output
 from ._actions import check_seconds, inspect_action, list_actions
 from ._apply import STRATEGIES, ApplyReport, apply, resume, rollback
-from ._errors import GenesysTimeoutsError, InvalidInputError
+from ._errors import ConfigurationError, GenesysTimeoutsError, InvalidInputError
 from ._journal import Journal, default_journal_path
 from ._models import DataAction
 from ._plan import Plan, Selection, plan_timeouts
@@ -120,7 +120,7 @@ def reported_errors() -> Iterator[None]:
     """Turn library errors into a one-paragraph message and an exit code."""
     try:
         yield
-    except InvalidInputError as exc:
+    except (InvalidInputError, ConfigurationError) as exc:
         fail(str(exc), EXIT_USAGE)
     except GenesysTimeoutsError as exc:
         fail(str(exc), EXIT_ERROR)

@@ -481,8 +481,9 @@ def test_missing_credentials_say_what_to_set() -> None:
     """With no credentials anywhere, the error names the environment variables."""
     result = run("--region", "us_east_1", "audit")
 
-    assert 1 == result.exit_code
+    assert 2 == result.exit_code
     assert "GENESYSCLOUD_OAUTHCLIENT_ID" in result.stderr
+    assert "--client-id" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -494,7 +495,7 @@ def test_unknown_region_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
     result = run("--region", "mars_north_1", "audit")
 
-    assert 1 == result.exit_code
+    assert 2 == result.exit_code
     assert "mars_north_1" in result.stderr
     assert "s3cret-value" not in result.stderr
 
