@@ -178,6 +178,12 @@ class Session:
             self._ensure_token()
             for renewed in (False, True):
                 self._count()
+                _log.debug(
+                    "request %s for %s",
+                    getattr(call, "__name__", "call"),
+                    what,
+                    extra={"event": "request", "call": what},
+                )
                 try:
                     model = call(*args, **kwargs)
                 except self._sdk.ApiException as exc:

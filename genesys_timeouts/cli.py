@@ -416,7 +416,7 @@ def show_plan(
     "-v",
     "--verbose",
     count=True,
-    help="Log requests and retries to stderr (-vv: more).",
+    help="Log sign-ins, retries and changes to stderr (-vv: each request too).",
 )
 @click.option("--no-progress", is_flag=True, help="Never draw a progress bar.")
 @click.version_option(package_name="genesys-timeouts")

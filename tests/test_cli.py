@@ -203,6 +203,18 @@ def test_audit_says_each_flow_warning_once(sb: Sandbox) -> None:
     assert "only its checked-in version" in result.stderr
 
 
+def test_verbosity_levels_log_changes_then_requests(sb: Sandbox) -> None:
+    """``-v`` logs the change but not each request; ``-vv`` logs each request too."""
+    five = sorted(aid for aid, t in timeouts(sb).items() if t == 5)
+    once = run_in(sb, "-v", "set", "--ids", five[0], "--to", "20", "--yes")
+    twice = run_in(sb, "-vv", "set", "--ids", five[1], "--to", "20", "--yes")
+
+    assert (0, 0) == (once.exit_code, twice.exit_code), once.stderr + twice.stderr
+    assert f"timeout of {five[0]} changed from 5 to 20" in once.stderr
+    assert "request patch_integrations_action" not in once.stderr
+    assert "request patch_integrations_action" in twice.stderr
+
+
 def test_json_and_csv_together_is_a_usage_error(sb: Sandbox) -> None:
     """Asking for two formats at once exits 2 with one line of advice."""
     result = run_in(sb, "audit", "--json", "--csv")
