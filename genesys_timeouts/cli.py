@@ -256,8 +256,21 @@ def change_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def selected_actions(session: Session, filters: dict[str, Any]) -> list[DataAction]:
-    """The actions the selection options pick, sorted by name."""
+    """The actions the selection options pick, sorted by name.
+
+    Ids given with ``--ids`` that name no action are said in a warning, so
+    a mistyped id does not pass for an action with nothing to change.
+    """
     actions = list(list_actions(session, **filters))
+    found = {action.id for action in actions}
+    missing = [i for i in filters.get("ids") or () if i.strip() not in found]
+    if missing:
+        output.print_warnings(
+            [
+                f"no data action has the id {', '.join(missing)}; "
+                "`genesys-timeouts audit` lists the ids."
+            ]
+        )
 
     return sorted(actions, key=lambda a: (a.name.lower(), a.id))
 

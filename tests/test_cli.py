@@ -215,6 +215,18 @@ def test_verbosity_levels_log_changes_then_requests(sb: Sandbox) -> None:
     assert "request patch_integrations_action" in twice.stderr
 
 
+def test_an_unknown_id_in_a_selection_is_named(sb: Sandbox) -> None:
+    """An id in ``--ids`` that names no action gets a warning naming it."""
+    unknown = "custom_-_00000000-0000-0000-0000-000000000000"
+    known = sorted(aid for aid, t in timeouts(sb).items() if t == 5)[0]
+    result = run_in(sb, "plan", "--ids", f"{known},{unknown}", "--to", "20")
+
+    assert 0 == result.exit_code, result.stderr
+    (warning,) = [x for x in result.stderr.splitlines() if "no data action" in x]
+    assert f"no data action has the id {unknown};" in warning
+    assert known not in warning
+
+
 def test_json_and_csv_together_is_a_usage_error(sb: Sandbox) -> None:
     """Asking for two formats at once exits 2 with one line of advice."""
     result = run_in(sb, "audit", "--json", "--csv")
