@@ -323,14 +323,25 @@ def run_apply(
     confirm(f"Set the timeout of {len(plan.changes)} action(s) now?", yes)
     path = journal or default_journal_path()
     output.err.print(f"Journal: {path}", markup=False)
-    with reported_errors(), output.progress_bar("Applying", context.progress) as update:
-        report = apply(
-            context.session(),
-            plan,
-            journal=path,
-            include_drafts=include_drafts,
-            strategy=strategy,
-            progress=update,
+    try:
+        with (
+            reported_errors(),
+            output.progress_bar("Applying", context.progress) as update,
+        ):
+            report = apply(
+                context.session(),
+                plan,
+                journal=path,
+                include_drafts=include_drafts,
+                strategy=strategy,
+                progress=update,
+            )
+    except KeyboardInterrupt:
+        fail(
+            f"interrupted. What was done is recorded in the journal {path}: finish "
+            f"with `genesys-timeouts apply --resume {path}`, or undo it with "
+            f"`genesys-timeouts rollback {path}`.",
+            EXIT_ERROR,
         )
     finish(report, as_json)
 

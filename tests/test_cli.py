@@ -227,6 +227,31 @@ def test_an_unknown_id_in_a_selection_is_named(sb: Sandbox) -> None:
     assert known not in warning
 
 
+def test_an_interrupted_set_says_how_to_resume(
+    sb: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while applying exits 1 and names the journal and the command that resumes it."""
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "apply", interrupted)
+    result = run_in(
+        sb,
+        "set",
+        "--where-timeout",
+        "3",
+        "--to",
+        "10",
+        "--yes",
+        "--journal",
+        "j.sqlite",
+    )
+
+    assert 1 == result.exit_code, result.stderr
+    assert "genesys-timeouts apply --resume j.sqlite" in result.stderr
+
+
 def test_json_and_csv_together_is_a_usage_error(sb: Sandbox) -> None:
     """Asking for two formats at once exits 2 with one line of advice."""
     result = run_in(sb, "audit", "--json", "--csv")
