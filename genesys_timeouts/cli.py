@@ -397,13 +397,13 @@ def show_plan(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--region",
-    envvar="GENESYSCLOUD_REGION",
-    help="Region of the org: us_east_1, us-east-1, mypurecloud.ie, ... [env GENESYSCLOUD_REGION]",
+    help="Region of the org: us_east_1, us-east-1, mypurecloud.ie, ... "
+    "[env GENESYSCLOUD_REGION, else GENESYS_BASE_URL; the option wins]",
 )
 @click.option(
     "--base-url",
-    envvar="GENESYS_BASE_URL",
-    help="Full API base URL, e.g. a gateway or http://127.0.0.1:8765. [env GENESYS_BASE_URL]",
+    help="Full API base URL, e.g. a gateway or http://127.0.0.1:8765. "
+    "[env GENESYS_BASE_URL; the option wins]",
 )
 @click.option(
     "--client-id",

@@ -549,6 +549,22 @@ def test_unknown_region_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "s3cret-value" not in result.stderr
 
 
+@pytest.mark.usefixtures("no_credentials")
+def test_a_region_on_the_command_line_wins_over_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--region`` is used even when ``GENESYS_BASE_URL`` names another org."""
+    monkeypatch.setenv("GENESYSCLOUD_OAUTHCLIENT_ID", "id")
+    monkeypatch.setenv("GENESYSCLOUD_OAUTHCLIENT_SECRET", "s3cret-value")
+    monkeypatch.setenv("GENESYS_BASE_URL", "http://127.0.0.1:1")
+
+    result = run("--region", "mars_north_1", "audit")
+
+    assert 2 == result.exit_code, result.stderr
+    assert "mars_north_1" in result.stderr
+    assert "127.0.0.1:1" not in result.stderr
+
+
 def test_sandbox_and_base_url_together_is_a_usage_error() -> None:
     """``--sandbox`` with an explicit org is refused."""
     result = run("--sandbox", "--base-url", "http://127.0.0.1:1", "audit")
