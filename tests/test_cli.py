@@ -16,8 +16,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from rich.console import Console
 
+from genesys_timeouts import _output as output
 from genesys_timeouts import cli
+from genesys_timeouts import sandbox as sandbox_module
 from genesys_timeouts.sandbox import Sandbox
 from tests.flows.flow_helpers import call_step, republish
 
@@ -252,6 +255,25 @@ def test_an_interrupted_set_says_how_to_resume(
     assert "genesys-timeouts apply --resume j.sqlite" in result.stderr
 
 
+def test_progress_is_drawn_on_stderr_of_a_terminal(
+    sb: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal, applying draws a progress bar on stderr, never on stdout."""
+    terminal = io.StringIO()
+    monkeypatch.setattr(
+        output, "err", Console(file=terminal, force_terminal=True, width=100)
+    )
+    result = CliRunner().invoke(
+        cli.main,
+        ["--sandbox", "set", "--where-timeout", "3", "--to", "10", "--yes"],
+        obj=sb,
+    )
+
+    assert 0 == result.exit_code, result.output
+    assert "Applying" in terminal.getvalue()
+    assert "Applying" not in result.stdout
+
+
 def test_json_and_csv_together_is_a_usage_error(sb: Sandbox) -> None:
     """Asking for two formats at once exits 2 with one line of advice."""
     result = run_in(sb, "audit", "--json", "--csv")
@@ -317,6 +339,37 @@ def test_tutorial_job_raises_every_three_second_timeout(sb: Sandbox) -> None:
         assert old["version"] + 1 == new["version"]
     for aid in set(before) - threes:
         assert before[aid] == sb.actions[aid]
+
+
+def test_readme_job_on_the_built_in_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's own commands, on the fresh default org ``--sandbox`` builds, with its rate limit."""
+    built: list[Sandbox] = []
+
+    def recording(**options: Any) -> Sandbox:
+        org = Sandbox(**options)
+        built.append(org)
+        return org
+
+    monkeypatch.setattr(sandbox_module, "Sandbox", recording)
+    audit = CliRunner().invoke(cli.main, ["--no-progress", "--sandbox", "audit"])
+    job = CliRunner().invoke(
+        cli.main,
+        [
+            *("--no-progress", "--sandbox", "set"),
+            *("--where-timeout", "3", "--to", "10", "--yes"),
+        ],
+    )
+
+    assert (0, 0) == (audit.exit_code, job.exit_code), audit.stderr + job.stderr
+    first, org = built
+    assert first is not org
+    assert len(org.actions) >= 300
+    threes = {aid for aid, t in timeouts(first).items() if t == 3}
+    assert f"{len(org.actions)} data actions" in audit.stdout
+    assert f"3 s x {len(threes)}" in audit.stdout
+    assert f"Apply: {len(threes)} applied" in job.stderr + job.stdout
+    assert [] == [aid for aid, t in timeouts(org).items() if t == 3]
+    assert {aid for aid, t in timeouts(org).items() if t == 10} >= threes
 
 
 @pytest.mark.parametrize(
