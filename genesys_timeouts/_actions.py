@@ -484,7 +484,9 @@ def update_timeout(
     :class:`InvalidTimeoutError` before any request; a platform copy that
     differs after the write in more than the timeout and version raises
     :class:`UnsafeWriteError`. Warnings (lowering, function actions,
-    drafts) are logged.
+    drafts) are logged; the function-action and draft warnings need a
+    listed :class:`DataAction`, since a bare id costs only the one read and
+    the one write and says nothing of the integration type or drafts.
     """
     check_seconds(seconds)
     action_id = check_id(action if isinstance(action, str) else action.id)
