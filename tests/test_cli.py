@@ -37,6 +37,10 @@ CREDENTIAL_ENV = (
 )
 
 
+#: The README's job: raise every 3 s timeout to 10 s, without asking.
+TUTORIAL_JOB = ("set", "--where-timeout", "3", "--to", "10", "--yes")
+
+
 @pytest.fixture
 def sb() -> Sandbox:
     """The org every ``--sandbox`` run in this test talks to (one instance, inspectable)."""
@@ -241,12 +245,7 @@ def test_an_interrupted_set_says_how_to_resume(
     monkeypatch.setattr(cli, "apply", interrupted)
     result = run_in(
         sb,
-        "set",
-        "--where-timeout",
-        "3",
-        "--to",
-        "10",
-        "--yes",
+        *TUTORIAL_JOB,
         "--journal",
         "j.sqlite",
     )
@@ -265,7 +264,7 @@ def test_progress_is_drawn_on_stderr_of_a_terminal(
     )
     result = CliRunner().invoke(
         cli.main,
-        ["--sandbox", "set", "--where-timeout", "3", "--to", "10", "--yes"],
+        ["--sandbox", *TUTORIAL_JOB],
         obj=sb,
     )
 
@@ -327,7 +326,7 @@ def test_tutorial_job_raises_every_three_second_timeout(sb: Sandbox) -> None:
     before = copy.deepcopy(sb.actions)
     threes = {aid for aid, t in timeouts(sb).items() if t == 3}
 
-    result = run_in(sb, "set", "--where-timeout", "3", "--to", "10", "--yes")
+    result = run_in(sb, *TUTORIAL_JOB)
 
     assert 0 == result.exit_code, result.stderr
     after = timeouts(sb)
@@ -354,10 +353,7 @@ def test_readme_job_on_the_built_in_sandbox(monkeypatch: pytest.MonkeyPatch) -> 
     audit = CliRunner().invoke(cli.main, ["--no-progress", "--sandbox", "audit"])
     job = CliRunner().invoke(
         cli.main,
-        [
-            *("--no-progress", "--sandbox", "set"),
-            *("--where-timeout", "3", "--to", "10", "--yes"),
-        ],
+        ["--no-progress", "--sandbox", *TUTORIAL_JOB],
     )
 
     assert (0, 0) == (audit.exit_code, job.exit_code), audit.stderr + job.stderr
@@ -550,12 +546,7 @@ def test_a_journal_in_a_missing_folder_is_a_usage_error(sb: Sandbox) -> None:
     before = copy.deepcopy(sb.actions)
     result = run_in(
         sb,
-        "set",
-        "--where-timeout",
-        "3",
-        "--to",
-        "10",
-        "--yes",
+        *TUTORIAL_JOB,
         "--journal",
         "no/such/folder/j.sqlite",
     )
@@ -634,12 +625,7 @@ def test_no_secret_reaches_the_output_the_log_or_the_journal(
     result = run_in(
         sb,
         "-vv",
-        "set",
-        "--where-timeout",
-        "3",
-        "--to",
-        "10",
-        "--yes",
+        *TUTORIAL_JOB,
         "--journal",
         "j.sqlite",
     )
