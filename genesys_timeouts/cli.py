@@ -133,7 +133,12 @@ def timeout_type(
     if value is None:
         return None
     try:
-        return check_seconds(int(value, 10))
+        # Plain ASCII digits only: int() would also take "+10", "1_0" and
+        # digits of other scripts, which a person did not mean as seconds.
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()):
+            raise ValueError(value)
+        return check_seconds(int(text, 10))
     except ValueError:
         raise click.BadParameter(
             f"{value!r} is not a whole number of seconds from 1 to 60."

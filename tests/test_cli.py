@@ -369,7 +369,9 @@ def test_readme_job_on_the_built_in_sandbox(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.mark.parametrize(
-    "value", ["ten", "0", "61", "10.5", "-3", ""], ids=lambda v: repr(v)
+    "value",
+    ["ten", "0", "61", "10.5", "-3", "", "+10", "1_0", "\uff11\uff10"],
+    ids=lambda v: repr(v),
 )
 def test_bad_timeouts_are_refused_and_change_nothing(sb: Sandbox, value: str) -> None:
     """A timeout that is not a whole number from 1 to 60 exits 2 and writes nothing."""
