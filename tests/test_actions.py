@@ -21,31 +21,20 @@ from genesys_timeouts import (
     InvalidInputError,
     InvalidTimeoutError,
     NotFoundError,
-    RetryPolicy,
     Session,
     UnsafeWriteError,
-    connect,
     inspect_action,
     list_actions,
     update_timeout,
 )
 from genesys_timeouts.sandbox import Sandbox, _writes
+from tests.in_process import in_process_session
 
 Json = dict[str, Any]
 ACTIONS_PATH = "/api/v2/integrations/actions"
 
 
 # Helpers ----------------------------------------------------------------------
-
-
-def _connect(sb: Sandbox, app: Any = None) -> Session:
-    return connect(
-        sb.client_id,
-        sb.client_secret,
-        sb.base_url,
-        wsgi_app=app or sb.app,
-        retry=RetryPolicy.instant(),
-    )
 
 
 def _expected_kind(sb: Sandbox, raw: Json) -> ActionKind:
@@ -123,7 +112,7 @@ ORG_SIZES = [289, 1000]
 def test_listing_reads_every_page_one_call_per_hundred(size: int) -> None:
     """Every published action is listed once, from one includeConfig call per 100 actions."""
     sb = Sandbox(seed=3, actions=size, flows=0, rate_limit_per_minute=None)
-    session = _connect(sb)
+    session = in_process_session(sb)
     sb.requests.clear()
 
     listed = list(list_actions(session))
@@ -145,7 +134,7 @@ def org() -> Sandbox:
 @pytest.fixture(scope="module")
 def org_session(org: Sandbox) -> Session:
     """A session to the read-only org."""
-    return _connect(org)
+    return in_process_session(org)
 
 
 @pytest.fixture(scope="module")
@@ -342,7 +331,7 @@ def test_listing_follows_next_uri_without_page_count() -> None:
         body.pop("pageCount", None)
         body.pop("total", None)
 
-    session = _connect(sb, RewriteJson(sb.app, ACTIONS_PATH, strip))
+    session = in_process_session(sb, RewriteJson(sb.app, ACTIONS_PATH, strip))
 
     assert sorted(sb.actions) == sorted(a.id for a in list_actions(session))
 
@@ -423,7 +412,7 @@ def sb() -> Sandbox:
 @pytest.fixture
 def session(sb: Sandbox) -> Session:
     """A session to the small org, retrying without waiting."""
-    return _connect(sb)
+    return in_process_session(sb)
 
 
 def _only_timeout_and_version_changed(before: Json, after: Json, seconds: int) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from genesys_timeouts import RetryPolicy, Session, connect, list_actions
+from genesys_timeouts import Session, list_actions
 from genesys_timeouts._plan import Plan, Selection, plan_timeouts
 from genesys_timeouts.sandbox import Sandbox
 
@@ -146,17 +146,6 @@ def _discard(
     _status: str, _headers: Any, _exc_info: Any = None
 ) -> Callable[[bytes], None]:
     return lambda _data: None
-
-
-def connect_through(sb: Sandbox, app: Any) -> Session:
-    """A session to ``sb`` whose requests pass through ``app`` first."""
-    return connect(
-        sb.client_id,
-        sb.client_secret,
-        sb.base_url,
-        wsgi_app=app,
-        retry=RetryPolicy.instant(),
-    )
 
 
 class Crash(BaseException):

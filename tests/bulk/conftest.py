@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from genesys_timeouts import RetryPolicy, Session, connect
+from genesys_timeouts import Session
 from genesys_timeouts.sandbox import Sandbox
-from tests.bulk.bulk_helpers import Interceptor, connect_through
+from tests.bulk.bulk_helpers import Interceptor
+from tests.in_process import in_process_session
 
 
 @pytest.fixture
@@ -18,13 +19,7 @@ def sb() -> Sandbox:
 @pytest.fixture
 def session(sb: Sandbox) -> Session:
     """A session talking to ``sb`` in-process, retrying without waiting."""
-    return connect(
-        sb.client_id,
-        sb.client_secret,
-        sb.base_url,
-        wsgi_app=sb.app,
-        retry=RetryPolicy.instant(),
-    )
+    return in_process_session(sb)
 
 
 @pytest.fixture
@@ -36,4 +31,4 @@ def spy(sb: Sandbox) -> Interceptor:
 @pytest.fixture
 def spied(sb: Sandbox, spy: Interceptor) -> Session:
     """A session to ``sb`` whose requests pass through ``spy``."""
-    return connect_through(sb, spy)
+    return in_process_session(sb, spy)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from genesys_timeouts import InvalidInputError, RetryPolicy, Session, connect
+from genesys_timeouts import InvalidInputError, Session
 from genesys_timeouts._apply import apply, resume, rollback
 from genesys_timeouts._journal import Journal
 from genesys_timeouts._plan import Plan, Selection
@@ -19,6 +19,7 @@ from tests.bulk.bulk_helpers import (
     snapshot,
     without_timeout,
 )
+from tests.in_process import in_process_session
 
 
 def _first(plan: Plan, **where: Any) -> str:
@@ -321,13 +322,7 @@ def test_an_action_deleted_since_the_plan_makes_the_run_partial(
 def _other_org_journal(tmp_path: Path) -> Path:
     """A finished journal of another org in the same region (same base URL)."""
     other = Sandbox(seed=8, actions=20, flows=0, rate_limit_per_minute=None)
-    theirs = connect(
-        other.client_id,
-        other.client_secret,
-        other.base_url,
-        wsgi_app=other.app,
-        retry=RetryPolicy.instant(),
-    )
+    theirs = in_process_session(other)
     plan = make_plan(theirs, to=30)
     path = tmp_path / "theirs.sqlite"
     apply(theirs, plan, journal=path)

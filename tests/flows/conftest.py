@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from genesys_timeouts import RetryPolicy, Session, connect
+from genesys_timeouts import Session
 from genesys_timeouts.sandbox import Sandbox
+from tests.in_process import in_process_session
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +27,4 @@ def sb(sandbox: Sandbox) -> Iterator[Sandbox]:
 @pytest.fixture(scope="module")
 def session(sandbox: Sandbox) -> Session:
     """A session talking to the shared org in-process."""
-    return connect(
-        sandbox.client_id,
-        sandbox.client_secret,
-        sandbox.base_url,
-        wsgi_app=sandbox.app,
-        retry=RetryPolicy.instant(),
-    )
+    return in_process_session(sandbox)

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from genesys_timeouts import DataAction, RetryPolicy, Session, connect
+from genesys_timeouts import DataAction
 from genesys_timeouts.sandbox import Sandbox
 
 T = TypeVar("T")
@@ -116,17 +116,6 @@ def consumed(sb: Sandbox, via: str) -> str:
         if kind == via
         and aid in sb.actions
         and any(k == "published" for *_, k in entries)
-    )
-
-
-def session_for(sb: Sandbox) -> Session:
-    """A session talking to ``sb`` in-process, with instant retries."""
-    return connect(
-        sb.client_id,
-        sb.client_secret,
-        sb.base_url,
-        wsgi_app=sb.app,
-        retry=RetryPolicy.instant(),
     )
 
 

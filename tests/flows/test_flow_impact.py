@@ -34,8 +34,8 @@ from tests.flows.flow_helpers import (
     published_versions,
     republish,
     route,
-    session_for,
 )
+from tests.in_process import in_process_session
 
 #: (flow id, step id, useSuggestedTimeout) for each step calling an action.
 StepKey = tuple[str, str, bool]
@@ -169,7 +169,9 @@ def test_references_follow_every_page() -> None:
         sb.dependencies.items(), key=lambda item: len(item[1])
     )
     listed = {(f, v) for f, v, _ in entries}
-    refs, calls = counted(sb, lambda: find_references(session_for(sb), action_id))
+    refs, calls = counted(
+        sb, lambda: find_references(in_process_session(sb), action_id)
+    )
 
     assert len(listed) > 100
     assert listed == {(r.flow_id, r.flow_version) for r in refs if r.via.value == via}
@@ -286,7 +288,7 @@ def test_cheapest_lists_no_flow_for_one_action(
 def test_cheapest_stops_listing_a_large_org_early() -> None:
     """With ``cheapest``, an org with many flows is listed only until scanning is known to cost more."""
     big = Sandbox(seed=3, actions=40, flows=250, rate_limit_per_minute=None)
-    big_session = session_for(big)
+    big_session = in_process_session(big)
     few = [a for a in list_actions(big_session) if a.editable][:30]
     impact, calls = counted(
         big, lambda: find_overrides(big_session, few, cheapest=True)
@@ -504,7 +506,7 @@ def test_stale_index_is_followed_with_warnings(fresh: Sandbox) -> None:
     )
     sb.dependency_build_status = "OPERATIONALNEEDSREBUILD"
 
-    impact = find_overrides(session_for(sb), [action_id, *other_calls])
+    impact = find_overrides(in_process_session(sb), [action_id, *other_calls])
     warnings = impact[action_id].warnings
 
     assert (False, "OPERATIONALNEEDSREBUILD") == (
@@ -552,7 +554,9 @@ def test_unparseable_timeouts_are_reported_as_expressions(fresh: Sandbox) -> Non
     }
     republish(sb, flow_id, document)
 
-    impact = find_overrides(session_for(sb), [action_id], scan_all=True)[action_id]
+    impact = find_overrides(in_process_session(sb), [action_id], scan_all=True)[
+        action_id
+    ]
     mine = [s for s in impact.steps if s.flow_id == flow_id]
     reasons = [why for step, why in impact.flows_ignoring(10) if step in mine]
 
