@@ -460,19 +460,28 @@ def _decide_and_write(
     )
 
 
-def _process_write(run: _Run, entry: JournalEntry) -> JournalEntry:
-    """Bring one patch-strategy write (of an action or a draft) to a settled state."""
+def _process(run: _Run, entry: JournalEntry, attempt: _Attempt) -> JournalEntry:
+    """Bring one write to a settled state, writing with ``attempt`` if it is still due.
+
+    An open intent is settled first. Under the draft strategy a crash may
+    have come between creating our draft and recording it, or after: that
+    draft is claimed and deleted before anything else. Both steps do
+    nothing when the journal says no draft was asked for or made, as for
+    every patch-strategy write.
+    """
     if entry.state is WriteState.DONE:
         return entry
     current: dict[str, Any] | None
     if entry.state is WriteState.INTENT:
+        entry = _claim_fresh_draft(run, entry)
+        entry, _note = _delete_own_draft(run, entry)
         entry, current = _settle_intent(run, entry)
         if current is None:
             return entry
     else:
         current = run.read(entry)
 
-    return _decide_and_write(run, entry, current, _write_once)
+    return _decide_and_write(run, entry, current, attempt)
 
 
 def _process_safely(
@@ -670,24 +679,6 @@ def _draft_attempt(
     return entry, None
 
 
-def _process_via_draft(run: _Run, entry: JournalEntry) -> JournalEntry:
-    """Bring one draft-strategy write to a settled state."""
-    if entry.state is WriteState.DONE:
-        return entry
-    current: dict[str, Any] | None
-    if entry.state is WriteState.INTENT:
-        # A crash may have come between creating our draft and recording it.
-        entry = _claim_fresh_draft(run, entry)
-        entry, _note = _delete_own_draft(run, entry)
-        entry, current = _settle_intent(run, entry)
-        if current is None:
-            return entry
-    else:
-        current = run.read(entry)
-
-    return _decide_and_write(run, entry, current, _draft_attempt)
-
-
 # Pending drafts -----------------------------------------------------------------
 
 
@@ -748,16 +739,16 @@ def _drafts_note(plan: Plan, entry: JournalEntry) -> str:
 
 
 def _bound(
-    step: Callable[[_Run, JournalEntry], JournalEntry], run: _Run, entry: JournalEntry
+    run: _Run, entry: JournalEntry, attempt: _Attempt
 ) -> Callable[[], JournalEntry]:
-    return lambda: step(run, entry)
+    return lambda: _process(run, entry, attempt)
 
 
 def _handle_action(run: _Run, entry: JournalEntry, *, include_drafts: bool) -> None:
     if entry.strategy == "draft":
-        entry = _process_safely(run, entry, _bound(_process_via_draft, run, entry))
+        entry = _process_safely(run, entry, _bound(run, entry, _draft_attempt))
     else:
-        entry = _process_safely(run, entry, _bound(_process_write, run, entry))
+        entry = _process_safely(run, entry, _bound(run, entry, _write_once))
     settled_ours = entry.state is WriteState.DONE and entry.outcome in (
         Outcome.APPLIED,
         Outcome.AT_TARGET,
@@ -772,7 +763,7 @@ def _handle_action(run: _Run, entry: JournalEntry, *, include_drafts: bool) -> N
             _log.warning("could not read the draft of %s: %s", entry.action_id, exc)
             return
         draft_entry = _process_safely(
-            run, draft_entry, _bound(_process_write, run, draft_entry)
+            run, draft_entry, _bound(run, draft_entry, _write_once)
         )
         _note_draft_value(run, entry, draft_entry)
     elif run.phase is Phase.APPLY:
@@ -989,7 +980,7 @@ def rollback(
         for number, entry in enumerate(rows, 1):
             if run.stopped:
                 break
-            _process_safely(run, entry, _bound(_process_write, run, entry))
+            _process_safely(run, entry, _bound(run, entry, _write_once))
             if progress is not None:
                 progress(number, len(rows))
         if _all_done(opened, Phase.ROLLBACK):
