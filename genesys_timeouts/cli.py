@@ -268,7 +268,7 @@ def selected_actions(session: Session, filters: dict[str, Any]) -> list[DataActi
     """
     actions = list(list_actions(session, **filters))
     found = {action.id for action in actions}
-    missing = [i for i in filters.get("ids") or () if i.strip() not in found]
+    missing = [i for i in filters.get("ids") or () if i not in found]
     if missing:
         output.print_warnings(
             [
